@@ -1,0 +1,139 @@
+"""The text as the extractors see it, and the single way back to the caller's offsets.
+
+Extractors work on ``Document.text``: NFC, CRLF folded to ``\\n``, odd spaces folded to
+one ASCII space, zero-width characters dropped. ``Document.mention`` converts a view
+span to the caller's offsets and slices the caller's string, so ``text[start:end]``
+is always the mention as written.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Optional
+
+import regex
+
+_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+_SPACES = {"\u00a0", "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006",
+           "\u2007", "\u2008", "\u2009", "\u200a", "\u202f", "\u205f", "\u3000", "\t", "\x0b", "\x0c"}
+_CLUSTER = regex.compile(r"\P{M}\p{M}*|\p{M}+", regex.DOTALL)
+
+# Page chrome lines: they end the sentence before them and start none of their own.
+_CHROME = regex.compile(
+    r"^\s*(?:Cỡ chữ|Lượt (?:người )?xem|Lượt đọc|Chia sẻ|In bài|Gửi bài|Bình luận|Theo dõi|"
+    r"Trang chủ|Tin liên quan|Xem thêm|Truy cập nội dung|Print|Email)\b.*$",
+    regex.IGNORECASE | regex.MULTILINE,
+)
+_SENT_END = regex.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[\p{Lu}\d])")
+
+
+def build_view(original: str) -> tuple[str, list[int], list[int]]:
+    """Return (view, starts, ends): view char j came from original[starts[j]:ends[j]]."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    if original.isascii():
+        view = original.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+        if len(view) == len(original):
+            idx = list(range(len(original)))
+            return view, idx, [i + 1 for i in idx]
+    pos = 0
+    for m in _CLUSTER.finditer(original):
+        chunk = m.group()
+        s, e = m.span()
+        if chunk == "\r":
+            if e < len(original) and original[e] == "\n":
+                continue  # the \n that follows stands for both
+            chunk = "\n"
+        elif chunk in _ZERO_WIDTH:
+            continue
+        elif chunk in _SPACES:
+            chunk = " "
+        elif not chunk.isascii():
+            chunk = unicodedata.normalize("NFC", chunk)
+            if chunk and unicodedata.category(chunk[0]) == "Mn" and out:
+                # stray combining marks: keep them attached to nothing (dropped from view)
+                continue
+        if chunk == "\n" and s > 0 and original[s - 1] == "\r":
+            s = s - 1
+        for ch in chunk:
+            out.append(ch)
+            starts.append(s)
+            ends.append(e)
+        pos = e
+    return "".join(out), starts, ends
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentences as view spans. Lines (paragraphs, captions, "|" rows) never join."""
+    spans: list[tuple[int, int]] = []
+    for line in regex.finditer(r"[^\n|]+", text):
+        ls, le = line.span()
+        seg = text[ls:le]
+        if not seg.strip() or _CHROME.match(seg):
+            continue
+        cut = ls
+        for m in _SENT_END.finditer(seg):
+            end = ls + m.start()
+            if _is_abbrev_end(text, end):
+                continue
+            _add(spans, text, cut, end)
+            cut = ls + m.end()
+        _add(spans, text, cut, le)
+    return spans
+
+
+def _is_abbrev_end(text: str, end: int) -> bool:
+    # "TP." / "TS." / "Th.S." / single initials before a period do not end a sentence
+    word = regex.search(r"(\S+)$", text[max(0, end - 8):end])
+    return bool(word and regex.fullmatch(r"(?:TP|Tp|TS|ThS|Th\.S|PGS|GS|Mr|Ms|Dr|St|[\p{Lu}])\.", word.group(1)))
+
+
+def _add(spans: list[tuple[int, int]], text: str, s: int, e: int) -> None:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e > s:
+        spans.append((s, e))
+
+
+@dataclass
+class Document:
+    original: str
+    text: str
+    starts: list[int]
+    ends: list[int]
+    sentences: list[tuple[int, int]]
+    published: Optional[date] = None
+    source: Optional[str] = None
+    # filled by extractors for the ones after them (main province, agencies, dates ...)
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_text(cls, text: Any, published: Optional[date] = None, source: Optional[str] = None) -> "Document":
+        if not isinstance(text, str):
+            if isinstance(text, (bytes, bytearray)):
+                raise TypeError("extract() needs a str; decode the bytes first (e.g. data.decode('utf-8'))")
+            raise TypeError(f"extract() needs a str, got {type(text).__name__}")
+        view, starts, ends = build_view(text)
+        return cls(text, view, starts, ends, split_sentences(view), published, source)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        if end <= start:
+            o = self.starts[start] if start < len(self.starts) else len(self.original)
+            return o, o
+        return self.starts[start], self.ends[end - 1]
+
+    def mention(self, start: int, end: int) -> dict[str, Any]:
+        """``text``/``start``/``end`` in the caller's coordinates for a view span."""
+        s, e = self.original_span(start, end)
+        return {"text": self.original[s:e], "start": s, "end": e}
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        import bisect
+        i = bisect.bisect_right(self.sentences, (pos, float("inf"))) - 1
+        if i >= 0 and self.sentences[i][0] <= pos < self.sentences[i][1]:
+            return self.sentences[i]
+        return (pos, pos)
