@@ -1,0 +1,115 @@
+"""Rule data in ``patterns/*.yaml``: macros, named regex rules and their example tables.
+
+A file looks like::
+
+    field: facts              # the Article list its examples are checked against
+    macros: {num: '\\d+(?:[.,]\\d+)*'}
+    rules:
+      - name: rank-xep-hang
+        pattern: 'xếp hạng (?P<value>{num})/(?P<out_of>{num})'
+        examples:
+          - text: "xếp hạng 13/63"
+            expect: {kind: rank, value: 13, out_of: 63}
+        negative: ["ngày 13/6"]
+
+Macros may use other macros and the shared ones in ``patterns/_macros.yaml``.
+Compiled rules are cached once per process.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+import regex
+import yaml
+
+_MACRO = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def data_dir(name: str) -> Path:
+    """Top-level data folders (patterns/, gazetteers/) of the source tree or the installed package."""
+    env = os.environ.get(f"VNRE_{name.upper()}_DIR")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent / name, here / "data" / name):
+        if cand.is_dir():
+            return cand
+    raise FileNotFoundError(f"data folder {name!r} not found next to {here}")
+
+
+@dataclass
+class Rule:
+    name: str
+    pattern: str
+    regex: Any
+    kind: Optional[str] = None
+    priority: int = 0
+    examples: list[dict] = field(default_factory=list)
+    negative: list[Any] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class PatternFile:
+    name: str
+    field: Optional[str]
+    macros: dict[str, str]
+    rules: list[Rule]
+    examples: list[dict]
+    negative: list[Any]
+    data: dict
+
+    def rule(self, name: str) -> Rule:
+        for r in self.rules:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+
+def expand(pattern: str, macros: dict[str, str], _depth: int = 0) -> str:
+    if _depth > 20:
+        raise ValueError(f"macro recursion in {pattern!r}")
+
+    def repl(m: regex.Match) -> str:
+        name = m.group(1)
+        if name not in macros:
+            return m.group()  # a regex quantifier such as {2} never matches [a-z_]
+        return "(?:" + expand(macros[name], macros, _depth + 1) + ")"
+    return _MACRO.sub(repl, pattern)
+
+
+@lru_cache(maxsize=None)
+def shared_macros() -> dict[str, str]:
+    path = data_dir("patterns") / "_macros.yaml"
+    if not path.exists():
+        return {}
+    return dict((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("macros", {}))
+
+
+@lru_cache(maxsize=None)
+def load(name: str, flags: int = regex.V1) -> PatternFile:
+    """Load and compile ``patterns/<name>.yaml``."""
+    path = data_dir("patterns") / f"{name}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    macros = {**shared_macros(), **(data.get("macros") or {})}
+    rules = []
+    for r in data.get("rules") or []:
+        pat = expand(r["pattern"], macros)
+        try:
+            compiled = regex.compile(pat, flags | (regex.IGNORECASE if r.get("ignore_case") else 0))
+        except regex.error as exc:
+            raise ValueError(f"{path.name}: rule {r.get('name')!r} does not compile: {exc}") from exc
+        known = {"name", "pattern", "kind", "priority", "examples", "negative", "ignore_case"}
+        rules.append(Rule(r["name"], pat, compiled, r.get("kind"), int(r.get("priority", 0)),
+                          list(r.get("examples") or []), list(r.get("negative") or []),
+                          {k: v for k, v in r.items() if k not in known}))
+    return PatternFile(name, data.get("field"), macros, rules, list(data.get("examples") or []),
+                       list(data.get("negative") or []), data)
+
+
+def all_files() -> list[str]:
+    return sorted(p.stem for p in data_dir("patterns").glob("*.yaml") if not p.stem.startswith("_"))
