@@ -1,8 +1,264 @@
-"""Stub: filled by its issue."""
+"""Agency mentions: central bodies from the gazetteers, local bodies as head + place.
+
+Every mention gets the canonical name of SCHEMA ("UBND tỉnh" in an article about
+Bình Dương -> "Ủy ban nhân dân tỉnh Bình Dương"). Later extractors find the spans in
+``doc.context["agency_spans"]``.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+import regex
+
+from . import patterns, provinces as province_mod
 from .document import Document
+from .gazetteer import Province, central_bodies, departments, ministries, province_by_name
+from .schema import AgencyMention
+
+_B = r"(?<![\p{L}\p{N}_])"
+_E = r"(?![\p{L}\p{N}_])"
+_SEP = r"(?:\s*[-–,&]\s*|\s+)"
+_CAP = r"\p{Lu}[\p{Ll}\p{M}]*"
+_DISTRICT_TYPES = {"huyện": "huyện", "quận": "quận", "thị xã": "thị xã", "tx": "thị xã",
+                   "thành phố": "thành phố", "tp": "thành phố"}
+_COMMUNE_TYPES = {"phường": "phường", "xã": "xã", "thị trấn": "thị trấn"}
+_PLACE_TYPE = r"(?P<ptype>(?i:tỉnh|thành phố|tp\.?|huyện|quận|thị xã|tx\.|phường|xã|thị trấn))"
+_LOCAL_NAME = (r"(?P<pname>\d{1,2}" + _E + r"|" + _CAP + r"(?:\s+(?!(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Trương|Đinh)\s)"
+               + r"(?:" + _CAP + r"|\d{1,2})" + _E + r"){0,3})")
 
 
-def extract(doc: Document) -> list:
-    return []
+def _flex(alias: str) -> str:
+    words = [w for w in regex.split(r"\s*[-–,&]\s*|\s+", alias) if w]
+    return _SEP.join(regex.escape(w) for w in words)
+
+
+@dataclass(frozen=True)
+class Body:
+    name: str
+    kind: str
+    level: str = "central"
+    ministry: Optional[str] = None
+
+
+@lru_cache(maxsize=None)
+def _config() -> dict:
+    return patterns.load("agencies").data
+
+
+@lru_cache(maxsize=None)
+def _central() -> tuple[regex.Pattern, dict[str, Body]]:
+    cfg = _config()
+    codes = set(cfg.get("standalone_codes") or [])
+    table: dict[str, Body] = {}
+    for r in ministries():
+        body = Body(r["name_vi"], r["kind"])
+        for a in r["aliases"].split("|"):
+            if a and (not regex.fullmatch(r"[A-Z]+", a) or a in codes):
+                table.setdefault(a, body)
+    for r in central_bodies():
+        body = Body(r["name"], r["kind"], ministry=r["ministry"] or None)
+        for a in r["aliases"].split("|"):
+            if a:
+                table.setdefault(a, body)
+    alts = "|".join(_flex(a) for a in sorted(table, key=len, reverse=True))
+    return regex.compile(_B + "(?:" + alts + ")" + _E), table
+
+
+@lru_cache(maxsize=None)
+def _central_keys() -> dict[str, Body]:
+    _, table = _central()
+    return {regex.sub(r"[\s,&–-]+", " ", a).lower(): b for a, b in table.items()}
+
+
+def _central_body(surface: str) -> Optional[Body]:
+    return _central_keys().get(regex.sub(r"[\s,&–-]+", " ", surface).lower())
+
+
+@lru_cache(maxsize=None)
+def _prefix_rx() -> tuple[regex.Pattern, list[dict]]:
+    prefixes = _config()["prefixes"]
+    alts = "|".join(f"(?P<p{i}>{p['pattern']})" for i, p in enumerate(prefixes))
+    return regex.compile(r"(?:" + alts + r")\s+$"), prefixes
+
+
+@lru_cache(maxsize=None)
+def _local() -> tuple[regex.Pattern, list[dict], dict[str, dict]]:
+    heads = _config()["heads"]
+    depts: dict[str, dict] = {}
+    for r in departments():
+        for a in r["aliases"].split("|"):
+            if a.startswith("Sở "):
+                depts.setdefault(a[3:], r)
+    dept_alts = "|".join(_flex(a) for a in sorted(depts, key=len, reverse=True))
+    head_alts = "|".join(f"(?P<h{i}>{h['pattern']})" for i, h in enumerate(heads))
+    phong = (r"(?P<phong>Phòng\s+" + _CAP + r"(?:(?:\s+|\s*[-–]\s*|\s+và\s+)(?!(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh)\s)"
+             r"[\p{L}\p{M}]+){0,5}?)(?=\s+(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn)\s)")
+    rx = regex.compile(_B + r"(?:(?P<dept>Sở\s+(?:" + dept_alts + r"))" + _E + r"|" + phong + r"|(?:" + head_alts + r")" + _E + r")")
+    return rx, heads, {regex.sub(r"[\s,&–-]+", " ", a).lower(): r for a, r in depts.items()}
+
+
+_PLACE_RX = regex.compile(r"\s+" + _PLACE_TYPE + r"(?:\s*(?<=\.)|\s+)" + _LOCAL_NAME + "?")
+_TYPE_ONLY_RX = regex.compile(r"\s+" + _PLACE_TYPE + _E)
+_WS = regex.compile(r"\s+")
+_BARE_NAME_RX = regex.compile(r"\s+" + _LOCAL_NAME)
+
+
+@dataclass
+class Place:
+    form: str           # as written in canonical names: "tỉnh Bình Dương", "huyện A Lưới"
+    level: str
+    end: int            # view position where the place ends
+    province: Optional[Province] = None
+
+
+def _province_at(doc: Document, pos: int) -> Optional[tuple[int, Province, str]]:
+    rx, by_alias = province_mod._matcher()
+    m = rx.match(doc.text, pos)
+    if m:
+        return m.end(), by_alias[m.group()], m.group()
+    return None
+
+
+def _implicit_province(doc: Document, pos: int) -> Optional[Province]:
+    """The province a bare "UBND tỉnh" means: the last one named earlier in the sentence,
+    else the article's main province when it dominates the article."""
+    from .gazetteer import provinces
+    s, _ = doc.sentence_of(pos)
+    last = None
+    for ps, pe, code in doc.context.get("province_spans", []):
+        if s <= ps and pe <= pos:
+            last = code
+    if last:
+        return provinces()[last]
+    main = doc.context.get("main_province")
+    counts = doc.context.get("province_counts") or {}
+    if main and counts and counts[main.code] * 2 >= sum(counts.values()):
+        return main
+    return None
+
+
+def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
+    text = doc.text
+    ws = _WS.match(text, pos)
+    after_ws = ws.end() if ws else pos
+    if style in ("bare", "bare_district"):
+        if style == "bare" and ws:
+            hit = _province_at(doc, after_ws)
+            if hit:
+                end, prov, _ = hit
+                return Place(prov.name, "provincial", end, prov)
+        m = _BARE_NAME_RX.match(text, pos)
+        if m and style == "bare_district":
+            return Place(m.group("pname"), "district", m.end())
+        return None
+    if ws:
+        hit = _province_at(doc, after_ws)
+        if hit:
+            end, prov, alias = hit
+            return Place(prov.full_name(), "provincial", end, prov)
+    m = _PLACE_RX.match(text, pos)
+    if m and m.group("pname"):
+        ptype = m.group("ptype").lower().rstrip(".")
+        name_start = m.start("pname")
+        if ptype in ("tỉnh", "thành phố", "tp"):
+            hit = _province_at(doc, name_start)
+            if hit:
+                end, prov, _ = hit
+                if ptype == "tỉnh" or prov.kind == "thành phố":
+                    return Place(prov.full_name(), "provincial", end, prov)
+                return Place(f"thành phố {m.group('pname')}", "district", m.end(), prov)
+            if ptype == "tỉnh":
+                return None
+        if ptype in _DISTRICT_TYPES:
+            return Place(f"{_DISTRICT_TYPES[ptype]} {m.group('pname')}", "district", m.end())
+        if ptype in _COMMUNE_TYPES:
+            return Place(f"{_COMMUNE_TYPES[ptype]} {m.group('pname')}", "commune", m.end())
+    m = _TYPE_ONLY_RX.match(text, pos)
+    if m and m.group("ptype").lower().rstrip(".") in ("tỉnh", "thành phố", "tp"):
+        prov = _implicit_province(doc, pos)
+        ptype = m.group("ptype").lower().rstrip(".")
+        if prov and (ptype == "tỉnh") == (prov.kind == "tỉnh"):
+            return Place(prov.full_name(), "provincial", m.end(), prov)
+    return None
+
+
+def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]]:
+    text = doc.text
+    out: list[tuple[int, int, Body, Optional[str], str]] = []
+    prefix_rx, prefixes = _prefix_rx()
+    crx, _ = _central()
+    for m in crx.finditer(text):
+        body = _central_body(m.group())
+        if body is None or body.kind == "ignore":
+            out.append((m.start(), m.end(), Body("", "ignore"), None, "central-gazetteer"))
+            continue
+        s, name, kind, rule = m.start(), body.name, body.kind, "central-gazetteer"
+        pm = prefix_rx.search(text[max(0, s - 30):s])
+        if pm:
+            p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
+            s -= len(pm.group())
+            name, rule = f"{p['canon']} {body.name}", "central-with-prefix"
+            kind = "party_committee" if p["canon"] == "Đảng ủy" else kind
+        out.append((s, m.end(), Body(name, kind, "central", body.ministry), None, rule))
+    lrx, heads, dept_keys = _local()
+    for m in lrx.finditer(text):
+        rule = "local-head-place"
+        if m.group("dept"):
+            dept = dept_keys[regex.sub(r"[\s,&–-]+", " ", m.group("dept")[3:].strip()).lower()]
+            head = {"canon": dept["name_vi"], "kind": "department", "place": "admin", "implicit": True}
+            ministry = dept["ministry"] or None
+        elif m.group("phong"):
+            head = {"canon": regex.sub(r"\s+", " ", m.group("phong")), "kind": "department", "place": "admin",
+                    "requires_place": True}
+            ministry = None
+        else:
+            i = int(next(k for k, v in m.groupdict().items() if v and k.startswith("h"))[1:])
+            head, ministry = heads[i], None
+        place = _parse_place(doc, m.end(), head["place"])
+        end = m.end()
+        if place is None:
+            if head.get("requires_place"):
+                continue
+            implicit = head.get("implicit") or head.get("implicit_city")
+            prov = _implicit_province(doc, m.start()) if implicit else None
+            if prov is None or (head.get("implicit_city") and prov.kind != "thành phố"):
+                continue
+            form = prov.name if head["place"] == "bare" else prov.full_name()
+            place = Place(form, "provincial", end, prov)
+            rule = "local-implicit-province"
+        else:
+            end = place.end
+        if place.level != "provincial" and head["kind"] == "department" and m.group("dept"):
+            continue  # a Sở belongs to a province
+        prov = place.province or (_implicit_province(doc, m.start()) if place.level != "provincial" else None)
+        s, name, kind = m.start(), f"{head['canon']} {place.form}", head["kind"]
+        pm = prefix_rx.search(text[max(0, s - 30):s])
+        if pm:
+            p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
+            if not (p["canon"] == "Thanh tra" and head["canon"] == "Thanh tra"):
+                s -= len(pm.group())
+                name = f"{p['canon']} {name}"
+                kind = "party_committee" if head["kind"] == "party_committee" or p["canon"] == "Đảng ủy" else kind
+        out.append((s, end, Body(name, kind, place.level, ministry), prov.code if prov else None, rule))
+    return out
+
+
+def _resolve_overlaps(cands: list) -> list:
+    """Longest first; a mention never overlaps another of the same list."""
+    chosen: list = []
+    taken: list[tuple[int, int]] = []
+    for c in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0])):
+        if all(c[1] <= s or c[0] >= e for s, e in taken):
+            chosen.append(c)
+            taken.append((c[0], c[1]))
+    return sorted(chosen, key=lambda c: c[0])
+
+
+def extract(doc: Document) -> list[AgencyMention]:
+    found = [c for c in _resolve_overlaps(_candidates(doc)) if c[2].kind != "ignore"]
+    doc.context["agency_spans"] = [(s, e, b.name, code) for s, e, b, code, _ in found]
+    return [AgencyMention(**doc.mention(s, e), rule=rule, name=b.name, kind=b.kind, level=b.level,
+                          province_code=code, ministry=b.ministry)
+            for s, e, b, code, rule in found]

@@ -1,10 +1,14 @@
-"""Command line: ``vnre eval GOLD_DIR``, ``vnre extract ...``, ``vnre demo``."""
+"""Command line: ``vnre eval GOLD_DIR``, ``vnre extract ...``, ``vnre show FILE``,
+``vnre demo``, ``vnre schema``."""
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 from pathlib import Path
+from typing import Any, Optional
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -20,6 +24,346 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- progress
+
+class Progress:
+    """tqdm when installed, else a one-line counter; silent unless ``enabled``."""
+
+    def __init__(self, total: Optional[int], enabled: bool, desc: str = "extract"):
+        self.enabled, self.total, self.n = enabled, total, 0
+        self._bar = None
+        self._t0 = self._last = time.monotonic()
+        if not enabled:
+            return
+        try:
+            from tqdm import tqdm
+            self._bar = tqdm(total=total, desc=desc, unit="doc", file=sys.stderr, dynamic_ncols=True,
+                             smoothing=0.1)
+        except ImportError:
+            self._bar = None
+
+    def update(self, n: int = 1) -> None:
+        if not self.enabled:
+            return
+        self.n += n
+        if self._bar is not None:
+            self._bar.update(n)
+            return
+        now = time.monotonic()
+        if now - self._last < 0.2 and self.n != self.total:
+            return
+        self._last = now
+        rate = self.n / max(now - self._t0, 1e-9)
+        msg = f"\r{self.n}/{self.total}" if self.total else f"\r{self.n}"
+        if self.total and rate > 0:
+            eta = max(0.0, (self.total - self.n) / rate)
+            msg += f" [{rate:.1f} doc/s, ETA {int(eta // 60):02d}:{int(eta % 60):02d}]"
+        else:
+            msg += f" [{rate:.1f} doc/s]"
+        sys.stderr.write(msg)
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if not self.enabled:
+            return
+        if self._bar is not None:
+            self._bar.close()
+        else:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+# ---------------------------------------------------------------- extract
+
+def run_extract(inputs: list[str], *, out: Optional[str] = None, db: Optional[str] = None,
+                fmt: Optional[str] = None, workers: int = 1, batch_size: int = 32,
+                text_field: str = "text", id_field: Optional[str] = "id",
+                date_field: Optional[str] = "published", input_format: str = "auto",
+                max_chars: Optional[int] = None, progress: Optional[bool] = None,
+                include_text: bool = False) -> dict[str, Any]:
+    """Run the batch; returns counts. Used by ``vnre extract`` and ``vnre demo``."""
+    from .batch import run_tasks
+    from .io import count_records, iter_tasks
+    from .outputs import SqliteWriter, open_writer
+
+    if progress is None:
+        progress = sys.stderr.isatty()
+    writers: list[Any] = []
+    dbw = None
+    done: set[str] = set()
+    stats = {"articles": 0, "errors": 0, "skipped": 0, "lists": {}}
+    t0 = time.monotonic()
+    try:
+        if db:
+            dbw = SqliteWriter(db)
+            done = dbw.done_ids()
+            writers.append(dbw)
+        if out is not None or db is None:
+            writers.insert(0, open_writer(out, fmt, include_text=include_text))
+        total = count_records(inputs, input_format) if progress else None
+        if total is not None and done:
+            total = max(0, total - len(done))
+        bar = Progress(total, progress)
+        seen: dict[str, str] = {}
+
+        def tasks():
+            for t in iter_tasks(inputs, text_field=text_field, id_field=id_field, date_field=date_field,
+                                input_format=input_format, max_chars=max_chars):
+                if t.id is not None and t.id in done:
+                    stats["skipped"] += 1
+                    continue
+                where = f"{t.source}:{t.line}" if t.line is not None else str(t.source)
+                if t.id is not None and t.error is None:
+                    if t.id in seen:
+                        t.error = f"duplicate id {t.id!r}: already read from {seen[t.id]}"
+                    else:
+                        seen[t.id] = where
+                yield t
+
+        from .batch import ErrorRecord
+        n = 0
+        try:
+            for task, result in run_tasks(tasks(), workers=workers, batch_size=batch_size, max_chars=max_chars):
+                for w in writers:
+                    w.write(task, result)
+                if isinstance(result, ErrorRecord):
+                    stats["errors"] += 1
+                else:
+                    stats["articles"] += 1
+                    for name, val in result:
+                        if isinstance(val, list):
+                            stats["lists"][name] = stats["lists"].get(name, 0) + len(val)
+                n += 1
+                if n % batch_size == 0:
+                    for w in writers:
+                        w.flush()
+                bar.update()
+        finally:
+            bar.close()
+    finally:
+        for w in writers:
+            try:
+                w.close()
+            except Exception:
+                pass
+    stats["seconds"] = round(time.monotonic() - t0, 3)
+    return stats
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import Article
+    print(json.dumps(Article.model_json_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    if args.format == "json-schema":
+        return _cmd_schema(args)
+    if not args.inputs:
+        print("vnre extract: give at least one INPUT (file, directory, glob or -)", file=sys.stderr)
+        return 2
+    progress = None if args.progress is None else args.progress
+    try:
+        stats = run_extract(
+            args.inputs, out=args.out, db=args.db, fmt=args.format, workers=args.workers,
+            batch_size=args.batch_size, text_field=args.text_field, id_field=args.id_field or None,
+            date_field=args.date_field or None, input_format=args.input_format,
+            max_chars=args.max_chars, progress=progress, include_text=args.include_text)
+    except KeyboardInterrupt:
+        print("vnre: interrupted; output written so far is complete (rerun with the same --db to resume)",
+              file=sys.stderr)
+        return 130
+    except (ValueError, ImportError, OSError) as exc:
+        print(f"vnre extract: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        msg = f"vnre: {stats['articles']} articles, {stats['errors']} errors"
+        if stats["skipped"]:
+            msg += f", {stats['skipped']} skipped (already in {args.db})"
+        print(msg + f" in {stats['seconds']:.1f}s", file=sys.stderr)
+    return 1 if args.strict and stats["errors"] else 0
+
+
+# ---------------------------------------------------------------- show
+
+def _load_for_show(path: str, ident: Optional[str], limit: int, args: argparse.Namespace):
+    """Yield (id, Article, text or None)."""
+    from .schema import Article
+    p = Path(path)
+    if p.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
+        import sqlite3
+        con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+        sql, params = "SELECT article_id, json, text FROM articles", ()
+        if ident:
+            sql, params = sql + " WHERE article_id = ?", (ident,)
+        for aid, js, text in con.execute(sql + " LIMIT ?", (*params, limit)):
+            art = Article.model_validate_json(js)
+            art._text = text
+            yield aid, art, text
+        return
+    if p.suffix.lower() in (".jsonl", ".ndjson") and p.exists():
+        with open(p, encoding="utf-8", errors="replace") as fh:
+            first = next((ln for ln in fh if ln.strip()), "")
+        try:
+            is_results = "article" in json.loads(first) or "error" in json.loads(first)
+        except (ValueError, TypeError):
+            is_results = False
+        if is_results:
+            n = 0
+            with open(p, encoding="utf-8", errors="replace") as fh:
+                for ln in fh:
+                    if n >= limit:
+                        break
+                    try:
+                        rec = json.loads(ln)
+                    except ValueError:
+                        continue
+                    if "article" not in rec or (ident and str(rec.get("id")) != ident):
+                        continue
+                    art = Article.model_validate(rec["article"])
+                    art._text = rec.get("text")
+                    n += 1
+                    yield rec.get("id"), art, rec.get("text")
+            return
+    from .batch import run_tasks
+    from .io import iter_tasks
+
+    def tasks():
+        for t in iter_tasks([path], text_field=args.text_field, id_field=args.id_field,
+                            date_field=args.date_field):
+            if ident and t.id != ident:
+                continue
+            yield t
+    n = 0
+    for task, result in run_tasks(tasks()):
+        if n >= limit:
+            break
+        n += 1
+        yield task.id, result, task.text
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from .batch import ErrorRecord
+    from .visualize import render_html, render_terminal
+    color = args.color if args.color is not None else (sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    found = False
+    html_parts = []
+    for aid, art, text in _load_for_show(args.file, args.id, args.limit, args):
+        found = True
+        if isinstance(art, ErrorRecord):
+            print(f"== {aid}: error: {art.error}")
+            continue
+        if args.html:
+            html_parts.append(render_html(art, text=text, title=str(aid)))
+        else:
+            print(render_terminal(art, text=text, color=color, title=str(aid), width=args.width))
+    if args.html and html_parts:
+        Path(args.html).write_text(html_parts[0] if len(html_parts) == 1 else
+                                   "\n<hr>\n".join(html_parts), encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
+    if not found:
+        print(f"vnre show: nothing to show in {args.file}" + (f" with id {args.id!r}" if args.id else ""),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+# ---------------------------------------------------------------- demo
+
+def _corpus_dir() -> Path:
+    for base in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        if (base / "corpus" / "news_sample.jsonl").exists():
+            return base / "corpus"
+    raise FileNotFoundError("corpus/news_sample.jsonl not found (run vnre demo from the repository root)")
+
+
+def db_summary(db: str, n_top: int = 8) -> str:
+    """A readable report of an extraction database."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    q = lambda sql, *a: con.execute(sql, a).fetchall()  # noqa: E731
+    from .frames import table_specs
+    lines = []
+    n_art = q("SELECT COUNT(*) FROM articles")[0][0]
+    n_err = q("SELECT COUNT(*) FROM errors")[0][0]
+    lines.append(f"articles: {n_art}    errors: {n_err}")
+    counts = []
+    for name in table_specs():
+        if name in ("articles", "errors"):
+            continue
+        c, a = q(f'SELECT COUNT(*), COUNT(DISTINCT article_id) FROM "{name}"')[0]
+        counts.append(f"  {name:<18} {c:>7}  in {a} articles")
+    lines.append("items per list:")
+    lines += counts
+    top = q("SELECT name, code, COUNT(*), COUNT(DISTINCT article_id) FROM provinces "
+            "GROUP BY code ORDER BY 4 DESC, 3 DESC LIMIT ?", n_top)
+    lines.append("top provinces (articles, mentions):")
+    lines += [f"  {n} ({c})  {a}, {m}" for n, c, m, a in top] or ["  (none)"]
+    top = q("SELECT name, COUNT(*), COUNT(DISTINCT article_id) FROM agencies "
+            "GROUP BY name ORDER BY 3 DESC, 2 DESC LIMIT ?", n_top)
+    lines.append("top agencies (articles, mentions):")
+    lines += [f"  {n}  {a}, {m}" for n, m, a in top] or ["  (none)"]
+    top = q("SELECT name, titles, COUNT(DISTINCT article_id) FROM officials GROUP BY name ORDER BY 3 DESC LIMIT ?", 5)
+    if top:
+        lines.append("officials (most articles):")
+        for n, t, a in top:
+            titles = ", ".join(json.loads(t)[:2]) if t else ""
+            lines.append(f"  {n}" + (f" - {titles}" if titles else "") + f"  ({a})")
+    facts = q("SELECT f.kind, f.value, f.out_of, f.unit, f.text, f.article_id FROM facts f "
+              "JOIN (SELECT kind, MIN(rowid) r FROM facts GROUP BY kind) k ON f.rowid = k.r ORDER BY f.kind")
+    lines.append("example facts:")
+    for kind, value, out_of, unit, text, aid in facts:
+        v = f"{value:g}" + (f"/{out_of:g}" if out_of is not None else "") + (f" {unit}" if unit else "")
+        lines.append(f"  {kind:<8} {v:<32} \"{text}\"  [{aid}]")
+    if not facts:
+        lines.append("  (none)")
+    refs = q("SELECT doc_type, number, COUNT(DISTINCT article_id) FROM legal_refs WHERE number IS NOT NULL "
+             "GROUP BY number ORDER BY 3 DESC LIMIT 5")
+    if refs:
+        lines.append("most cited legal documents:")
+        lines += [f"  {d} {n}  ({a} articles)" for d, n, a in refs]
+    errs = q("SELECT id, error, file, line FROM errors LIMIT 5")
+    if errs:
+        lines.append("errors:")
+        lines += [f"  {i}: {e}" + (f" ({f}:{ln})" if ln else "") for i, e, f, ln in errs]
+    con.close()
+    return "\n".join(lines)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    corpus = _corpus_dir()
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    db, jsonl = out / "demo.sqlite", out / "demo.jsonl"
+    if not args.resume:
+        for f in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), jsonl):
+            if f.exists():
+                f.unlink()
+    sample = corpus / "news_sample.jsonl"
+    ids = set()
+    with open(sample, encoding="utf-8") as fh:
+        for ln in fh:
+            try:
+                ids.add(str(json.loads(ln).get("id")))
+            except ValueError:
+                pass
+    texts = sorted((corpus / "texts").glob("*.txt"))
+    extra = [str(p) for p in texts if p.stem not in ids]
+    print(f"vnre demo: {sample} + {len(extra)} of {len(texts)} files in {corpus / 'texts'} "
+          f"(the other {len(texts) - len(extra)} are the same articles as in news_sample.jsonl)")
+    stats = run_extract([str(sample)] + extra, out=str(jsonl), db=str(db), workers=args.workers,
+                        progress=None)
+    print(f"extracted {stats['articles']} articles, {stats['errors']} errors"
+          + (f", {stats['skipped']} already done" if stats["skipped"] else "")
+          + f" in {stats['seconds']:.1f}s -> {db}, {jsonl}\n")
+    print(db_summary(str(db)))
+    print(f"\nnext: vnre show {db} --id {next(iter(sorted(ids)), '')}   |   sqlite3 {db} "
+          "\"SELECT code, COUNT(*) FROM provinces GROUP BY code\"")
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="vnre", description="Structured records from Vietnamese government news")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -28,6 +372,52 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
     ev.add_argument("--update-baseline", metavar="FILE", help="write per-field F1 to FILE (e.g. corpus/baseline.json)")
     ev.set_defaults(func=_cmd_eval)
+
+    ex = sub.add_parser("extract", help="extract over files, directories, globs or stdin",
+                        description="One result per input record: an article or an error record. "
+                                    "JSONL to stdout unless --out/--db is given.")
+    ex.add_argument("inputs", nargs="*", metavar="INPUT", help="file, directory, glob, or - for stdin")
+    ex.add_argument("--text-field", default="text", help="JSONL/CSV field holding the text (default: text)")
+    ex.add_argument("--id-field", default="id", help="field holding the id (default: id; else FILE-STEM:LINE)")
+    ex.add_argument("--date-field", default="published", help="field holding the publication date (default: published)")
+    ex.add_argument("--input-format", default="auto", choices=["auto", "jsonl", "csv", "text", "html"])
+    ex.add_argument("--out", metavar="FILE", help="x.jsonl (default: stdout), x.csv or x.parquet (a directory x/ of tables)")
+    ex.add_argument("--format", choices=["auto", "jsonl", "csv", "parquet", "json-schema"], default="auto",
+                    help="output format (default: from the --out extension); json-schema prints the Article schema")
+    ex.add_argument("--db", metavar="FILE", help="SQLite database; ids already in it are skipped (resume)")
+    ex.add_argument("--workers", type=int, default=1, help="processes (output order is kept)")
+    ex.add_argument("--batch-size", type=int, default=32, help="records per batch / commit (default: 32)")
+    ex.add_argument("--max-chars", type=int, default=None, help="longer texts become error records")
+    ex.add_argument("--include-text", action="store_true", help="add the input text to each JSONL line")
+    g = ex.add_mutually_exclusive_group()
+    g.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show a progress bar")
+    g.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+    ex.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    ex.add_argument("--strict", action="store_true", help="exit with status 1 when any input failed")
+    ex.set_defaults(func=_cmd_extract)
+
+    sh = sub.add_parser("show", help="view an article with its mentions highlighted")
+    sh.add_argument("file", help="a text/JSONL/CSV/HTML input, a vnre extract JSONL, or a SQLite database")
+    sh.add_argument("--id", help="the article to show")
+    sh.add_argument("--limit", type=int, default=1, help="how many articles (default: 1)")
+    sh.add_argument("--html", metavar="FILE", help="write a self-contained HTML page instead")
+    sh.add_argument("--width", type=int, default=100)
+    sh.add_argument("--text-field", default="text")
+    sh.add_argument("--id-field", default="id")
+    sh.add_argument("--date-field", default="published")
+    c = sh.add_mutually_exclusive_group()
+    c.add_argument("--color", dest="color", action="store_true", default=None)
+    c.add_argument("--no-color", dest="color", action="store_false")
+    sh.set_defaults(func=_cmd_show)
+
+    de = sub.add_parser("demo", help="extract the bundled corpus into out/demo.sqlite and summarize it")
+    de.add_argument("--out-dir", default="out")
+    de.add_argument("--workers", type=int, default=1)
+    de.add_argument("--resume", action="store_true", help="keep existing out/demo.sqlite and skip what it holds")
+    de.set_defaults(func=_cmd_demo)
+
+    sc = sub.add_parser("schema", help="print the JSON Schema of Article")
+    sc.set_defaults(func=_cmd_schema)
     return ap
 
 

@@ -1,8 +1,69 @@
-"""Stub: filled by its issue."""
+"""Province mentions: gazetteer aliases, minus the contexts where an alias is something else."""
 from __future__ import annotations
 
+from collections import Counter
+from functools import lru_cache
+from typing import Optional
+
+import regex
+
+from . import patterns
 from .document import Document
+from .gazetteer import Province, provinces
+from .schema import ProvinceMention
+
+_LOOKBEHIND = 40
 
 
-def extract(doc: Document) -> list:
-    return []
+@lru_cache(maxsize=None)
+def _matcher() -> tuple[regex.Pattern, dict[str, Province]]:
+    by_alias: dict[str, Province] = {}
+    for p in provinces().values():
+        for a in p.aliases:
+            by_alias.setdefault(a, p)
+    alts = "|".join(regex.escape(a) for a in sorted(by_alias, key=len, reverse=True))
+    return regex.compile(rf"(?<![\p{{L}}\p{{N}}_.@/])(?:{alts})(?![\p{{L}}\p{{N}}_])"), by_alias
+
+
+def find(doc: Document) -> list[tuple[int, int, Province, str]]:
+    """(view_start, view_end, province, alias) for every accepted mention."""
+    rx, by_alias = _matcher()
+    blocks = patterns.load("provinces").rules
+    out = []
+    text = doc.text
+    for m in rx.finditer(text):
+        s, e = m.span()
+        before = text[max(0, s - _LOOKBEHIND):s]
+        after = text[s:e + 20]
+        rule = None
+        for r in blocks:
+            if "alias" in r.extra and not regex.search(r.extra["alias"], m.group()):
+                continue
+            target = after if r.pattern.startswith("^") else before
+            if r.regex.search(target):
+                rule = r.name
+                break
+        if rule is None:
+            out.append((s, e, by_alias[m.group()], m.group()))
+    return out
+
+
+def main_province(found: list[tuple[int, int, Province, str]]) -> Optional[Province]:
+    """The province an article is about: the most mentioned one, the first on a tie."""
+    if not found:
+        return None
+    counts = Counter(p.code for _, _, p, _ in found)
+    best = max(counts.values())
+    for _, _, p, _ in found:
+        if counts[p.code] == best:
+            return p
+    return None
+
+
+def extract(doc: Document) -> list[ProvinceMention]:
+    found = find(doc)
+    doc.context["province_spans"] = [(s, e, p.code) for s, e, p, _ in found]
+    doc.context["province_counts"] = Counter(p.code for _, _, p, _ in found)
+    doc.context["main_province"] = main_province(found)
+    return [ProvinceMention(**doc.mention(s, e), rule=f"gazetteer:{alias}", **p.record())
+            for s, e, p, alias in found]
