@@ -19,7 +19,7 @@ from .schema import AgencyMention
 
 _B = r"(?<![\p{L}\p{N}_])"
 _E = r"(?![\p{L}\p{N}_])"
-_SEP = r"(?:\s*[-–,&]\s*|\s+)"
+_SEP = r"(?:\s*[-–,&]\s*|\s+)(?:và\s+)?"
 _CAP = r"\p{Lu}[\p{Ll}\p{M}]*"
 _DISTRICT_TYPES = {"huyện": "huyện", "quận": "quận", "thị xã": "thị xã", "tx": "thị xã",
                    "thành phố": "thành phố", "tp": "thành phố"}
@@ -30,7 +30,9 @@ _LOCAL_NAME = (r"(?P<pname>\d{1,2}" + _E + r"|" + _CAP + r"(?:\s+(?!(?:Nguyễn|
 
 
 def _flex(alias: str) -> str:
-    words = [w for w in regex.split(r"\s*[-–,&]\s*|\s+", alias) if w]
+    """A pattern for an alias that tolerates the spellings of news text: any case after the
+    first letter, "-", "," or "&" for a space, a dropped "và" ("Sở Tài nguyên Môi trường")."""
+    words = [w for w in regex.split(r"\s*[-–,&]\s*|\s+", alias) if w and w != "và"]
     return _SEP.join(regex.escape(w) for w in words)
 
 
@@ -63,17 +65,17 @@ def _central() -> tuple[regex.Pattern, dict[str, Body]]:
             if a:
                 table.setdefault(a, body)
     alts = "|".join(_flex(a) for a in sorted(table, key=len, reverse=True))
-    return regex.compile(_B + "(?:" + alts + ")" + _E), table
+    return regex.compile(_B + r"(?=\p{Lu})(?i:" + alts + ")" + _E), table
 
 
 @lru_cache(maxsize=None)
 def _central_keys() -> dict[str, Body]:
     _, table = _central()
-    return {regex.sub(r"[\s,&–-]+", " ", a).lower(): b for a, b in table.items()}
+    return {_dept_key(a): b for a, b in table.items()}
 
 
 def _central_body(surface: str) -> Optional[Body]:
-    return _central_keys().get(regex.sub(r"[\s,&–-]+", " ", surface).lower())
+    return _central_keys().get(_dept_key(surface))
 
 
 @lru_cache(maxsize=None)
@@ -95,8 +97,13 @@ def _local() -> tuple[regex.Pattern, list[dict], dict[str, dict]]:
     head_alts = "|".join(f"(?P<h{i}>{h['pattern']})" for i, h in enumerate(heads))
     phong = (r"(?P<phong>Phòng\s+" + _CAP + r"(?:(?:\s+|\s*[-–]\s*|\s+và\s+)(?!(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh)\s)"
              r"[\p{L}\p{M}]+){0,5}?)(?=\s+(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn)\s)")
-    rx = regex.compile(_B + r"(?:(?P<dept>Sở\s+(?:" + dept_alts + r"))" + _E + r"|" + phong + r"|(?:" + head_alts + r")" + _E + r")")
-    return rx, heads, {regex.sub(r"[\s,&–-]+", " ", a).lower(): r for a, r in depts.items()}
+    rx = regex.compile(_B + r"(?=\p{Lu})(?:(?P<dept>Sở\s+(?i:" + dept_alts + r"))" + _E + r"|" + phong
+                       + r"|(?i:" + head_alts + r")" + _E + r")")
+    return rx, heads, {_dept_key(a): r for a, r in depts.items()}
+
+
+def _dept_key(surface: str) -> str:
+    return " ".join(w for w in regex.split(r"[\s,&–-]+", surface.lower()) if w and w != "và")
 
 
 _PLACE_RX = regex.compile(r"\s+" + _PLACE_TYPE + r"(?:\s*(?<=\.)|\s+)" + _LOCAL_NAME + "?")
@@ -184,6 +191,23 @@ def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
     return None
 
 
+_TITLE_BEFORE = regex.compile(r"(?:Ủy viên|Uỷ viên|Bí thư|Chủ tịch|Thủ tướng|Trưởng|Phó)\s+$")
+
+
+def _prefix(text: str, start: int) -> Optional[regex.Match]:
+    """The prefix ("Ban Thường vụ", "Văn phòng" ...) right before a body, if it makes a body
+    of its own: "Phó Bí thư Thường trực Tỉnh ủy" and "Ủy viên Ban Thường vụ Tỉnh ủy" are titles."""
+    prefix_rx, prefixes = _prefix_rx()
+    window = text[max(0, start - 40):start]
+    pm = prefix_rx.search(window)
+    if pm is None:
+        return None
+    canon = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]["canon"]
+    if canon in ("Thường trực", "Ban Thường vụ") and _TITLE_BEFORE.search(window[:pm.start()]):
+        return None
+    return pm
+
+
 def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]]:
     text = doc.text
     out: list[tuple[int, int, Body, Optional[str], str]] = []
@@ -195,7 +219,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
             out.append((m.start(), m.end(), Body("", "ignore"), None, "central-gazetteer"))
             continue
         s, name, kind, rule = m.start(), body.name, body.kind, "central-gazetteer"
-        pm = prefix_rx.search(text[max(0, s - 30):s])
+        pm = _prefix(text, s)
         if pm:
             p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
             s -= len(pm.group())
@@ -206,7 +230,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
     for m in lrx.finditer(text):
         rule = "local-head-place"
         if m.group("dept"):
-            dept = dept_keys[regex.sub(r"[\s,&–-]+", " ", m.group("dept")[3:].strip()).lower()]
+            dept = dept_keys[_dept_key(m.group("dept")[3:])]
             head = {"canon": dept["name_vi"], "kind": "department", "place": "admin", "implicit": True}
             ministry = dept["ministry"] or None
         elif m.group("phong"):
@@ -234,7 +258,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
             continue  # a Sở belongs to a province
         prov = place.province or (_implicit_province(doc, m.start()) if place.level != "provincial" else None)
         s, name, kind = m.start(), f"{head['canon']} {place.form}", head["kind"]
-        pm = prefix_rx.search(text[max(0, s - 30):s])
+        pm = _prefix(text, s)
         if pm:
             p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
             if not (p["canon"] == "Thanh tra" and head["canon"] == "Thanh tra"):
