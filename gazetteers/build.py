@@ -114,6 +114,31 @@ def _merged_away(code: str, succ_code: str, data: dict) -> bool:
     return succ_code != code or len(keys_into) > 1
 
 
+def build_districts() -> str:
+    """Districts before 1 July 2025 with their province, from the ward rows of the same data.
+    A name found in several provinces is marked ambiguous and resolves to none."""
+    data, _ = underthesea_mapping()
+    old = data["old_province_names"]
+    seen = sorted({(old[r["old_province_key"]]["code"], r["old_district"]) for r in data["ward_mapping"]})
+    names: dict[str, set[str]] = {}
+    for code, district in seen:
+        names.setdefault(_short_name(district), set()).add(code)
+    rows = []
+    for code, district in seen:
+        name = _short_name(district)
+        rows.append({"province_code": code, "district": district, "name": name,
+                     "ambiguous": "1" if len(names[name]) > 1 else ""})
+    return _csv(rows, ["province_code", "district", "name", "ambiguous"])
+
+
+def _short_name(district: str) -> str:
+    """"Huyện Kỳ Anh" -> "Kỳ Anh"; "Quận 1" -> "1"."""
+    for prefix in ("Huyện ", "Quận ", "Thị xã ", "Thành phố "):
+        if district.startswith(prefix):
+            return district[len(prefix):]
+    return district
+
+
 def build_ministries() -> str:
     rows = _read(SOURCES / "ministries.csv")
     by_id = {r["id"]: r for r in rows}
@@ -157,6 +182,7 @@ def build_all() -> dict[str, str]:
     files = {
         "provinces_63.csv": p63,
         "provinces_34.csv": p34,
+        "districts.csv": build_districts(),
         "ministries.csv": build_ministries(),
         "departments.csv": build_departments(),
         "central_bodies.csv": build_central(),

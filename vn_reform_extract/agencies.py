@@ -14,7 +14,7 @@ import regex
 
 from . import patterns, provinces as province_mod
 from .document import Document
-from .gazetteer import Province, central_bodies, departments, ministries, province_by_name
+from .gazetteer import Province, central_bodies, departments, district_province, ministries
 from .schema import AgencyMention
 
 _B = r"(?<![\p{L}\p{N}_])"
@@ -24,7 +24,7 @@ _CAP = r"\p{Lu}[\p{Ll}\p{M}]*"
 _DISTRICT_TYPES = {"huyện": "huyện", "quận": "quận", "thị xã": "thị xã", "tx": "thị xã",
                    "thành phố": "thành phố", "tp": "thành phố"}
 _COMMUNE_TYPES = {"phường": "phường", "xã": "xã", "thị trấn": "thị trấn"}
-_PLACE_TYPE = r"(?P<ptype>(?i:tỉnh|thành phố|tp\.?|huyện|quận|thị xã|tx\.|phường|xã|thị trấn))"
+_PLACE_TYPE = r"(?P<ptype>(?i:tỉnh|thành phố|tp\.?|huyện|quận|thị xã|tx\.?|phường|xã|thị trấn))"
 _LOCAL_NAME = (r"(?P<pname>\d{1,2}" + _E + r"|" + _CAP + r"(?:\s+(?!(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Trương|Đinh)\s)"
                + r"(?:" + _CAP + r"|\d{1,2})" + _E + r"){0,3})")
 
@@ -95,10 +95,10 @@ def _local() -> tuple[regex.Pattern, list[dict], dict[str, dict]]:
                 depts.setdefault(a[3:], r)
     dept_alts = "|".join(_flex(a) for a in sorted(depts, key=len, reverse=True))
     head_alts = "|".join(f"(?P<h{i}>{h['pattern']})" for i, h in enumerate(heads))
-    phong = (r"(?P<phong>Phòng\s+" + _CAP + r"(?:(?:\s+|\s*[-–]\s*|\s+và\s+)(?!(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh)\s)"
+    phong = (r"(?P<phong>(?:P|(?<=[Tt]rưởng\s)p)hòng\s+" + _CAP + r"(?:(?:\s+|\s*[-–]\s*|\s+và\s+)(?!(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh)\s)"
              r"[\p{L}\p{M}]+){0,5}?)(?=\s+(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn)\s)")
-    rx = regex.compile(_B + r"(?=\p{Lu})(?:(?P<dept>Sở\s+(?i:" + dept_alts + r"))" + _E + r"|" + phong
-                       + r"|(?i:" + head_alts + r")" + _E + r")")
+    rx = regex.compile(_B + r"(?:(?=\p{Lu})(?P<dept>Sở\s+(?i:" + dept_alts + r"))" + _E + r"|" + phong
+                       + r"|(?=\p{Lu})(?i:" + head_alts + r")" + _E + r")")
     return rx, heads, {_dept_key(a): r for a, r in depts.items()}
 
 
@@ -179,7 +179,8 @@ def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
             if ptype == "tỉnh":
                 return None
         if ptype in _DISTRICT_TYPES:
-            return Place(f"{_DISTRICT_TYPES[ptype]} {m.group('pname')}", "district", m.end())
+            return Place(f"{_DISTRICT_TYPES[ptype]} {m.group('pname')}", "district", m.end(),
+                         district_province(m.group("pname")))
         if ptype in _COMMUNE_TYPES:
             return Place(f"{_COMMUNE_TYPES[ptype]} {m.group('pname')}", "commune", m.end())
     m = _TYPE_ONLY_RX.match(text, pos)
@@ -234,7 +235,8 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
             head = {"canon": dept["name_vi"], "kind": "department", "place": "admin", "implicit": True}
             ministry = dept["ministry"] or None
         elif m.group("phong"):
-            head = {"canon": regex.sub(r"\s+", " ", m.group("phong")), "kind": "department", "place": "admin",
+            head = {"canon": "P" + regex.sub(r"\s*([-–])\s*", r" \1 ", regex.sub(r"\s+", " ", m.group("phong")))[1:],
+                    "kind": "department", "place": "admin",
                     "requires_place": True}
             ministry = None
         else:
@@ -280,7 +282,21 @@ def _resolve_overlaps(cands: list) -> list:
     return sorted(chosen, key=lambda c: c[0])
 
 
+_DISTRICT_RX = regex.compile(r"(?<![\p{L}])(?:huyện|quận|thị xã|TX\.?|Huyện|Quận|Thị xã)\s+" + _LOCAL_NAME)
+
+
+def _province_from_districts(doc: Document) -> Optional[Province]:
+    """For an article that names districts but no province: the province they all lie in."""
+    found = {p.code: p for m in _DISTRICT_RX.finditer(doc.text) if (p := district_province(m.group("pname")))}
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def extract(doc: Document) -> list[AgencyMention]:
+    if doc.context.get("main_province") is None:
+        main = _province_from_districts(doc)
+        if main is not None:
+            doc.context["main_province"] = main
+            doc.context["province_counts"] = {main.code: 1}
     found = [c for c in _resolve_overlaps(_candidates(doc)) if c[2].kind != "ignore"]
     doc.context["agency_spans"] = [(s, e, b.name, code) for s, e, b, code, _ in found]
     return [AgencyMention(**doc.mention(s, e), rule=rule, name=b.name, kind=b.kind, level=b.level,

@@ -102,3 +102,18 @@ def valid_on(row: dict[str, str], on: Optional[date]) -> bool:
         return True
     iso = on.isoformat()
     return (not row.get("valid_from") or row["valid_from"] <= iso) and (not row.get("valid_to") or iso <= row["valid_to"])
+
+
+@lru_cache(maxsize=None)
+def _districts() -> dict[str, Optional[str]]:
+    table: dict[str, Optional[str]] = {}
+    for r in _rows("districts.csv"):
+        table[key(r["name"])] = None if r["ambiguous"] else r["province_code"]
+    return table
+
+
+def district_province(name: str) -> Optional[Province]:
+    """The province of a district named without its province ("Kỳ Anh" -> Hà Tĩnh);
+    None when the name is unknown or found in several provinces."""
+    code = _districts().get(key(name))
+    return provinces()[code] if code else None
