@@ -28,17 +28,19 @@ _CHROME = regex.compile(
 _SENT_END = regex.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[\p{Lu}\d])")
 
 
-def build_view(original: str) -> tuple[str, list[int], list[int]]:
-    """Return (view, starts, ends): view char j came from original[starts[j]:ends[j]]."""
+_NEEDS_MAPPING = regex.compile("[\r" + "".join(_ZERO_WIDTH | _SPACES) + "]")
+
+
+def build_view(original: str) -> tuple[str, Optional[list[int]], Optional[list[int]]]:
+    """Return (view, starts, ends): view char j came from original[starts[j]:ends[j]].
+
+    Most news text is already NFC with plain spaces: then the view is the text itself and
+    the maps are None (identity)."""
+    if unicodedata.is_normalized("NFC", original) and not _NEEDS_MAPPING.search(original):
+        return original, None, None
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    if original.isascii():
-        view = original.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-        if len(view) == len(original):
-            idx = list(range(len(original)))
-            return view, idx, [i + 1 for i in idx]
-    pos = 0
     for m in _CLUSTER.finditer(original):
         chunk = m.group()
         s, e = m.span()
@@ -61,7 +63,7 @@ def build_view(original: str) -> tuple[str, list[int], list[int]]:
             out.append(ch)
             starts.append(s)
             ends.append(e)
-        pos = e
+
     return "".join(out), starts, ends
 
 
@@ -103,8 +105,8 @@ def _add(spans: list[tuple[int, int]], text: str, s: int, e: int) -> None:
 class Document:
     original: str
     text: str
-    starts: list[int]
-    ends: list[int]
+    starts: Optional[list[int]]
+    ends: Optional[list[int]]
     sentences: list[tuple[int, int]]
     published: Optional[date] = None
     source: Optional[str] = None
@@ -121,6 +123,8 @@ class Document:
         return cls(text, view, starts, ends, split_sentences(view), published, source)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
+        if self.starts is None:
+            return start, max(start, end)
         if end <= start:
             o = self.starts[start] if start < len(self.starts) else len(self.original)
             return o, o
