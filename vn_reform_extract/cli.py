@@ -37,8 +37,12 @@ class Progress:
             return
         try:
             from tqdm import tqdm
-            self._bar = tqdm(total=total, desc=desc, unit="doc", file=sys.stderr, dynamic_ncols=True,
-                             smoothing=0.1)
+            try:
+                cols = os.get_terminal_size(sys.stderr.fileno()).columns
+            except (OSError, ValueError):
+                cols = 0
+            size = {"dynamic_ncols": True} if cols > 0 else {"ncols": 80}  # some pseudo-ttys report 0
+            self._bar = tqdm(total=total, desc=desc, unit="doc", file=sys.stderr, smoothing=0.1, **size)
         except ImportError:
             self._bar = None
 
@@ -277,6 +281,12 @@ def _corpus_dir() -> Path:
     raise FileNotFoundError("corpus/news_sample.jsonl not found (run vnre demo from the repository root)")
 
 
+def _num(v: Any) -> str:
+    if isinstance(v, (int, float)) and float(v).is_integer() and abs(v) < 1e18:
+        return f"{int(v):,}"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
 def db_summary(db: str, n_top: int = 8) -> str:
     """A readable report of an extraction database."""
     import sqlite3
@@ -313,7 +323,7 @@ def db_summary(db: str, n_top: int = 8) -> str:
               "JOIN (SELECT kind, MIN(rowid) r FROM facts GROUP BY kind) k ON f.rowid = k.r ORDER BY f.kind")
     lines.append("example facts:")
     for kind, value, out_of, unit, text, aid in facts:
-        v = f"{value:g}" + (f"/{out_of:g}" if out_of is not None else "") + (f" {unit}" if unit else "")
+        v = _num(value) + (f"/{_num(out_of)}" if out_of is not None else "") + (f" {unit}" if unit else "")
         lines.append(f"  {kind:<8} {v:<32} \"{text}\"  [{aid}]")
     if not facts:
         lines.append("  (none)")

@@ -1,15 +1,461 @@
-"""Stub: filled by its issue."""
+"""Dates, months, quarters, years, intervals and relative phrases (SCHEMA.md DateMention),
+and the article's own publication date from its header.
+
+The rules live in ``patterns/dates.yaml`` and ``patterns/published.yaml``; this module reads
+their named groups (see the ``kind`` table at the top of ``dates.yaml``), checks day and
+month ranges, infers missing years, joins "từ A đến B" into one interval and resolves
+relative phrases against ``doc.published``.
+
+After ``extract`` runs, ``doc.context["date_spans"]`` holds ``(view_start, view_end, value)``
+for every reported mention, for the extractors that run later (facts, legal references).
+"""
 from __future__ import annotations
 
-from datetime import date
-from typing import Optional
+import calendar
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any, Optional, Union
 
+import regex
+
+from . import patterns
 from .document import Document
+from .schema import DateMention
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_CUT = regex.compile(r"[.;:()\n\[\]]")
+_LEFT = 50  # characters left of a match looked at for its prefix words
+_JOIN_RULE = "date-join"  # the `join` section of dates.yaml
 
 
-def find_published(doc: Document) -> Optional[date]:
+# ---------------------------------------------------------------------------- points
+
+
+@dataclass(frozen=True)
+class _Point:
+    gran: str                  # day | month | quarter | half | year
+    y: Optional[int]
+    m: Optional[int] = None
+    d: Optional[int] = None
+    q: Optional[int] = None    # quarter or half number
+    explicit: bool = True      # the year is written
+    inferred: bool = False     # the year came from published / a nearby date
+
+    def key(self) -> tuple[int, int, int]:
+        """A sortable start of the point (year unknown sorts as 0)."""
+        y = self.y or 0
+        if self.gran == "day":
+            return (y, self.m or 1, self.d or 1)
+        if self.gran == "month":
+            return (y, self.m or 1, 1)
+        if self.gran == "quarter":
+            return (y, 3 * (self.q or 1) - 2, 1)
+        if self.gran == "half":
+            return (y, 6 * (self.q or 1) - 5, 1)
+        return (y, 1, 1)
+
+    def value(self) -> str:
+        ys = f"{self.y:04d}" if self.y else "XXXX"
+        if self.gran == "day":
+            return f"{ys}-{self.m:02d}-{self.d:02d}"
+        if self.gran == "month":
+            return f"{ys}-{self.m:02d}"
+        if self.gran == "quarter":
+            return f"{ys}-Q{self.q}"
+        if self.gran == "half":
+            return f"{ys}-H{self.q}"
+        return ys
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    rule: str
+    a: Optional[_Point] = None        # a point, or the first end of an interval
+    b: Optional[_Point] = None        # the second end of an interval
+    fixed: Optional[str] = None       # a value already resolved (relative phrases)
+    fixed_gran: str = "day"
+    group: int = -1                   # mentions of one match (day lists) share a group
+
+    @property
+    def is_interval(self) -> bool:
+        return self.b is not None or self.fixed_gran == "interval"
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+@lru_cache(maxsize=None)
+def _rules() -> tuple[Any, dict]:
+    pf = patterns.load("dates")
+    data = pf.data
+    join = data.get("join") or {}
+    extra = {
+        "between": regex.compile(join.get("between", r"\s*[\-–]\s*"), regex.V1 | regex.IGNORECASE),
+        "before": regex.compile(join.get("before", r"từ\s+$"), regex.V1 | regex.IGNORECASE),
+        "name_year": regex.compile(data.get("name_year_before", r"(?!)"), regex.V1),
+        "half_value": str(data.get("half_value", "year")),
+        "not_after": {r.name: regex.compile(r.extra["not_after"], regex.V1 | regex.IGNORECASE)
+                      for r in pf.rules if r.extra.get("not_after")},
+        "prefixes": {str(k): regex.compile(patterns.expand(str(v), pf.macros), regex.V1 | regex.IGNORECASE)
+                     for k, v in (data.get("prefixes") or {}).items()},
+    }
+    return pf, extra
+
+
+def _int(m: regex.Match, name: str) -> Optional[int]:
+    try:
+        v = m.group(name)
+    except IndexError:
+        return None
+    return int(v) if v else None
+
+
+def _valid_day(y: Optional[int], mo: Optional[int], d: Optional[int]) -> bool:
+    if not mo or not d or not 1 <= mo <= 12:
+        return False
+    last = calendar.monthrange(y if y else 2000, mo)[1]  # 2000 is a leap year: 29/2 allowed
+    return 1 <= d <= last
+
+
+def _day(y: Optional[int], mo: Optional[int], d: Optional[int]) -> Optional[_Point]:
+    return _Point("day", y, mo, d, explicit=y is not None) if _valid_day(y, mo, d) else None
+
+
+def _candidates(doc: Document) -> list[_Cand]:
+    pf, extra = _rules()
+    text = doc.text
+    out: list[_Cand] = []
+    group = 0
+    for rule in pf.rules:
+        kind = rule.kind or "dmy"
+        not_after = extra["not_after"].get(rule.name)
+        before = extra["prefixes"].get(rule.extra.get("before", ""))
+        required = rule.extra.get("prefix_required")
+        prefix = extra["prefixes"].get(required or rule.extra.get("prefix", ""))
+        groups = list(rule.regex.groupindex)
+        for m in rule.regex.finditer(text):
+            s, e = m.span()
+            for g in groups:  # a group captured in a lookbehind starts the mention
+                gs = m.start(g)
+                if 0 <= gs < s:
+                    s = gs
+            if before is not None and not before.search(text, max(0, s - _LEFT), s):
+                continue
+            if prefix is not None:
+                pm = prefix.search(text, max(0, s - _LEFT), s)
+                if pm and pm.start() < s:
+                    s = pm.start()
+                elif required:
+                    continue
+            if not_after is not None and not_after.search(text, max(0, s - 20), s):
+                continue
+            group += 1
+            if kind == "dmy":
+                p = _day(_int(m, "y"), _int(m, "m"), _int(m, "d"))
+                if p:
+                    out.append(_Cand(s, e, rule.name, p, group=group))
+            elif kind == "dm_range":
+                y = _int(m, "y")
+                b = _day(y, _int(m, "m2"), _int(m, "d2"))
+                a = _day(y, _int(m, "m1"), _int(m, "d1"))
+                if a and b:
+                    if y and a.key()[1:] > b.key()[1:]:
+                        a = replace(a, y=y - 1)
+                    out.append(_Cand(s, e, rule.name, a, b, group=group))
+            elif kind == "day_range":
+                y, mo = _int(m, "y"), _int(m, "m")
+                a, b = _day(y, mo, _int(m, "d1")), _day(y, mo, _int(m, "d2"))
+                if a and b and a.d < b.d:
+                    out.append(_Cand(s, e, rule.name, a, b, group=group))
+            elif kind == "day_list":
+                y, mo = _int(m, "y"), _int(m, "m")
+                last = _day(y, mo, _int(m, "d"))
+                if not last:
+                    continue
+                items = []
+                for dm in regex.finditer(r"\d+", m.group("days")):
+                    p = _day(y, mo, int(dm.group()))
+                    if p is None:
+                        items = []
+                        break
+                    items.append(_Cand(m.start("days") + dm.start(), m.start("days") + dm.end(), rule.name, p, group=group))
+                if items:
+                    out.extend(items)
+                    out.append(_Cand(m.start("d"), e, rule.name, last, group=group))
+            elif kind == "my":
+                mo = _int(m, "m")
+                if mo and 1 <= mo <= 12:
+                    y = _int(m, "y")
+                    out.append(_Cand(s, e, rule.name, _Point("month", y, mo, explicit=y is not None), group=group))
+            elif kind == "quarter":
+                qs = m.group("q").lower()
+                q = _ROMAN.get(qs) or int(qs)
+                y = _int(m, "y")
+                out.append(_Cand(s, e, rule.name, _Point("quarter", y, q=q, explicit=y is not None), group=group))
+            elif kind == "half":
+                y = _int(m, "y")
+                if extra["half_value"] == "half":
+                    h = 2 if regex.search(r"cuối", m.group("h"), regex.IGNORECASE) else 1
+                    out.append(_Cand(s, e, rule.name, _Point("half", y, q=h), group=group))
+                else:
+                    out.append(_Cand(s, e, rule.name, _Point("year", y), group=group))
+            elif kind == "year":
+                if _in_name(text, s, extra["name_year"]):
+                    continue
+                out.append(_Cand(s, e, rule.name, _Point("year", _int(m, "y")), group=group))
+            elif kind == "year_range":
+                y1, y2 = _int(m, "y1"), _int(m, "y2")
+                if y1 and y2 and y1 < y2 <= y1 + 100 and not _in_name(text, s, extra["name_year"]):
+                    out.append(_Cand(s, e, rule.name, _Point("year", y1), _Point("year", y2), group=group))
+            elif kind == "relative":
+                if doc.published is None:
+                    continue
+                res = _relative(text[s:e], doc.published)
+                if res:
+                    out.append(_Cand(s, e, rule.name, fixed=res[0], fixed_gran=res[1], group=group))
+    return out
+
+
+def _in_name(text: str, start: int, name_year: regex.Pattern) -> bool:
+    """"Luật Ngân sách năm 2002": the year is part of a law's name."""
+    left = text[max(0, start - 90):start]
+    cut = list(_CUT.finditer(left))
+    if cut:
+        left = left[cut[-1].end():]
+    return bool(name_year.search(left))
+
+
+def _select(cands: list[_Cand]) -> list[_Cand]:
+    """Longest match wins where rules overlap; mentions of one match stay together."""
+    groups: dict[int, list[_Cand]] = {}
+    for c in cands:
+        groups.setdefault(c.group, []).append(c)
+    spans = sorted(((min(c.start for c in g), max(c.end for c in g), gid) for gid, g in groups.items()),
+                   key=lambda t: (t[0], -(t[1] - t[0])))
+    taken: list[tuple[int, int]] = []
+    keep: list[_Cand] = []
+    for s, e, gid in sorted(spans, key=lambda t: (-(t[1] - t[0]), t[0])):
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        taken.append((s, e))
+        keep.extend(groups[gid])
+    keep.sort(key=lambda c: (c.start, c.end))
+    return keep
+
+
+# ---------------------------------------------------------------------------- years
+
+
+def _with_published(p: _Point, pub: date) -> _Point:
+    y = pub.year
+    if p.gran == "day":
+        cand = date(y, p.m, min(p.d, calendar.monthrange(y, p.m)[1]))
+        delta = (cand - pub).days
+        if delta > 183:
+            y -= 1
+        elif delta < -300:
+            y += 1
+    elif p.gran == "month":
+        months = (p.m - pub.month)
+        if months > 6:
+            y -= 1
+        elif months < -10:
+            y += 1
+    return replace(p, y=y, inferred=True)
+
+
+def _infer_years(doc: Document, cands: list[_Cand]) -> None:
+    anchors: list[tuple[int, int, bool]] = []   # (position, year, full day date)
+    for c in cands:
+        if c.fixed is None and c.b is None and c.a is not None and c.a.y and c.a.explicit:
+            anchors.append((c.start, c.a.y, c.a.gran == "day"))
+        elif c.b is not None and c.b.explicit and c.b.gran != "year" and c.b.y:
+            anchors.append((c.start, c.b.y, c.b.gran == "day"))
+
+    def year_at(pos: int) -> Optional[int]:
+        before = [a for a in anchors if a[0] < pos]
+        if before:
+            return before[-1][1]
+        after = [a for a in anchors if a[0] > pos]
+        for a in after:
+            if a[2]:
+                return a[1]
+        return after[0][1] if after else None
+
+    pub = doc.published
+    for c in cands:
+        if c.fixed is not None or c.a is None:
+            continue
+        last = c.b or c.a
+        if last.y is not None:
+            continue
+        if pub is not None:
+            nb = _with_published(last, pub)
+        else:
+            y = year_at(c.start)
+            nb = replace(last, y=y, inferred=y is not None)
+        if c.b is None:
+            c.a = nb
+        else:
+            c.b = nb
+            if nb.y is not None:
+                ya = nb.y - 1 if c.a.key()[1:] > nb.key()[1:] else nb.y
+                c.a = replace(c.a, y=ya, inferred=nb.inferred)
+
+
+def _join(doc: Document, cands: list[_Cand]) -> list[_Cand]:
+    """"từ A đến B" -> one interval A/B."""
+    _, extra = _rules()
+    text = doc.text
+    out: list[_Cand] = []
+    i = 0
+    while i < len(cands):
+        c = cands[i]
+        if i + 1 < len(cands):
+            n = cands[i + 1]
+            between = text[c.end:n.start]
+            if (c.fixed is None and n.fixed is None and not c.is_interval and not n.is_interval
+                    and c.group != n.group and len(between) <= 12 and extra["between"].fullmatch(between)
+                    and (("-" in between or "–" in between) and c.a.gran == n.a.gran
+                         or extra["before"].search(text[max(0, c.start - 12):c.start]))):
+                a, b = c.a, n.a
+                if not a.explicit and b.y is not None:
+                    ya = b.y - 1 if (a.gran, b.gran) == ("day", "day") and a.key()[1:] > b.key()[1:] else b.y
+                    a = replace(a, y=ya, inferred=b.inferred, explicit=b.explicit)
+                if a.y is None or b.y is None or a.key() < b.key() or (a.key() == b.key() and a.gran != b.gran):
+                    out.append(_Cand(c.start, n.end, _JOIN_RULE, a, b, group=c.group))
+                    i += 2
+                    continue
+        out.append(c)
+        i += 1
+    return out
+
+
+# ---------------------------------------------------------------------------- relative
+
+
+def _add_months(y: int, mo: int, k: int) -> tuple[int, int]:
+    t = y * 12 + (mo - 1) + k
+    return t // 12, t % 12 + 1
+
+
+def _relative(phrase: str, pub: date) -> Optional[tuple[str, str]]:
+    p = regex.sub(r"\s+", " ", phrase.lower())
+    head, _, tail = p.rpartition(" ")
+    if p in ("hôm nay",) or tail == "nay" and head in ("rạng sáng", "sáng", "trưa", "chiều", "tối", "đêm"):
+        return pub.isoformat(), "day"
+    if p == "hôm qua" or tail == "qua" and head in ("rạng sáng", "sáng", "trưa", "chiều", "tối", "đêm"):
+        return (pub - timedelta(days=1)).isoformat(), "day"
+    if p == "hôm kia":
+        return (pub - timedelta(days=2)).isoformat(), "day"
+    if p == "ngày mai" or tail == "mai":
+        return (pub + timedelta(days=1)).isoformat(), "day"
+    if p == "ngày kia":
+        return (pub + timedelta(days=2)).isoformat(), "day"
+    unit, _, when = p.partition(" ")
+    step = {"này": 0, "nay": 0, "trước": -1, "ngoái": -1, "tới": 1, "sau": 1, "sau nữa": 2}.get(when)
+    if step is None:
+        return None
+    if unit == "tuần":
+        monday = pub - timedelta(days=pub.weekday()) + timedelta(weeks=step)
+        return f"{monday.isoformat()}/{(monday + timedelta(days=6)).isoformat()}", "interval"
+    if unit == "tháng":
+        y, mo = _add_months(pub.year, pub.month, step)
+        return f"{y:04d}-{mo:02d}", "month"
+    if unit == "năm":
+        if when == "ngoái" or step:
+            return f"{pub.year + step:04d}", "year"
+        return f"{pub.year:04d}", "year"
     return None
 
 
-def extract(doc: Document) -> list:
-    return []
+# ---------------------------------------------------------------------------- API
+
+
+def _mentions(doc: Document) -> list[tuple[_Cand, str, str, bool]]:
+    cands = _select(_candidates(doc))
+    _infer_years(doc, cands)
+    cands = _join(doc, cands)
+    out = []
+    for c in cands:
+        if c.fixed is not None:
+            out.append((c, c.fixed, c.fixed_gran, True))
+        elif c.b is not None:
+            out.append((c, f"{c.a.value()}/{c.b.value()}", "interval", c.a.inferred or c.b.inferred))
+        else:
+            out.append((c, c.a.value(), c.a.gran, c.a.inferred))
+    return out
+
+
+def extract(doc: Document) -> list[DateMention]:
+    result: list[DateMention] = []
+    spans: list[tuple[int, int, str]] = []
+    for c, value, gran, inferred in _mentions(doc):
+        result.append(DateMention(**doc.mention(c.start, c.end), rule=c.rule, value=value,
+                                  granularity=gran, year_inferred=inferred))
+        spans.append((c.start, c.end, value))
+    doc.context["date_spans"] = spans
+    return result
+
+
+def _as_reference(reference: Union[None, str, date, datetime]) -> Optional[date]:
+    if reference is None or reference == "":
+        return None
+    if isinstance(reference, datetime):
+        return reference.date()
+    if isinstance(reference, date):
+        return reference
+    if isinstance(reference, str):
+        return date.fromisoformat(reference.strip()[:10])
+    raise TypeError(f"reference must be a datetime.date or an ISO string, got {type(reference).__name__}")
+
+
+def parse_date(text: str, reference: Union[None, str, date] = None) -> Optional[str]:
+    """The DateMention ``value`` of one phrase ("28/10", "quý IV năm 2023", "hôm qua"),
+    relative phrases resolved against ``reference``; None when the text is no date."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    ref = _as_reference(reference)
+    phrase = text.strip()
+    for t in (phrase, "ngày " + phrase, "năm " + phrase):
+        doc = Document.from_text(t, ref)
+        found = _mentions(doc)
+        if found:
+            return found[0][1]
+    return None
+
+
+# ---------------------------------------------------------------------------- published
+
+
+def find_published(doc: Document) -> Optional[date]:
+    """The publication date printed in the article header (first lines only)."""
+    pf = patterns.load("published")
+    head_lines = int(pf.data.get("head_lines", 15))
+    head_chars = int(pf.data.get("head_chars", 3000))
+    best: Optional[tuple[int, int, date]] = None   # (-priority, line number, date)
+    n = 0
+    for lm in regex.finditer(r"[^\n]+", doc.text[:head_chars]):
+        line = lm.group().strip()
+        if not line:
+            continue
+        n += 1
+        if n > head_lines:
+            break
+        for rule in pf.rules:
+            max_len = int(rule.extra.get("max_line", 300))
+            if len(line) > max_len and not rule.extra.get("search_prefix"):
+                continue
+            m = rule.regex.search(line[:max_len])
+            if not m:
+                continue
+            y, mo, d = _int(m, "y"), _int(m, "m"), _int(m, "d")
+            if not (y and _valid_day(y, mo, d)):
+                continue
+            cand = (-rule.priority, n, date(y, mo, d))
+            if best is None or cand[:2] < best[:2]:
+                best = cand
+    return best[2] if best else None

@@ -1,8 +1,357 @@
-"""Stub: filled by its issue."""
+"""Numeric facts (SCHEMA NumericFact): percents, scores, ranks, counts and money.
+
+The rules are data (``patterns/facts.yaml``): each is one regex over the article text
+with named groups ``value`` / ``value2`` / ``out_of`` / ``unit`` / ``mult`` / ``cur``.
+Exclusion rules (``kind: exclude``) claim dates, clock times, document numbers and
+identifiers so that the fact rules below them cannot use those numbers. Candidates
+are taken by priority, then position, then length; a number belongs to one match.
+
+Context comes from the sentence of each fact: ``metric`` (nearest index or rate
+named before it), ``target`` (a goal cue before it, or "sẽ" right after it),
+``province_code`` (the sentence's province, else the article's main one) and
+``period`` (the nearest date of the sentence).
+"""
 from __future__ import annotations
 
+import bisect
+from functools import lru_cache
+from typing import Any, Optional
+
+import regex
+
+from . import patterns
 from .document import Document
+from .numbers import CURRENCIES, MULTIPLIERS, parse_digits, read_quantity
+from .schema import NumericFact
+
+ORDINALS = {"nhất": 1.0, "nhì": 2.0, "tư": 4.0}
+_CONTEXT_DATE_PRIORITY = 65      # dates found by the date extractor: above plain counts
+_LEGAL_PRIORITY = 100
+_NUMWORD = regex.compile(r"(?i)(?<![\p{L}\p{M}])(?:hai|ba|bốn|sáu|bảy|bẩy|tám|chín|mười|nhất|nhì)(?![\p{L}\p{M}])")
+_YEAR = regex.compile(r"(?<![\d./,])(?:(?:giai đoạn|nhiệm kỳ)\s)?((?:19|20)\d{2})(?:\s?[-–]\s?((?:19|20)\d{2}))?(?![\d.,]\d)")
 
 
-def extract(doc: Document) -> list:
-    return []
+class _Rules:
+    def __init__(self) -> None:
+        pf = patterns.load("facts")
+        self.rules = sorted(pf.rules, key=lambda r: -r.priority)
+        data = pf.data
+        macros = pf.macros
+
+        def comp(items: list[str], flags: int = 0) -> Optional[Any]:
+            if not items:
+                return None
+            pats = [patterns.expand(p, macros) for p in items]
+            return regex.compile("|".join(f"(?:{p})" for p in pats), regex.V1 | flags)
+
+        self.metric = comp(data.get("metrics") or [])
+        self.target = comp(data.get("target_cues") or [], regex.MULTILINE)
+        self.post_target = comp(data.get("post_target_cues") or [])
+        self.future_year = comp(data.get("future_year") or [])
+        self.sentence_start = comp(data.get("sentence_start_cues") or [])
+        self.carry = comp(data.get("target_carry") or [])
+
+
+@lru_cache(maxsize=1)
+def rules() -> _Rules:
+    return _Rules()
+
+
+def _value_of(text: str, ordinal: bool = False) -> Optional[float]:
+    t = text.strip()
+    if ordinal and t.lower() in ORDINALS:
+        return ORDINALS[t.lower()]
+    v = parse_digits(t)
+    if v is not None:
+        return v
+    q = read_quantity(t)
+    if q is None or q[2].strip():
+        return None
+    return q[0]
+
+
+def _get(obj: Any, key: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, dict):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+class _Claims:
+    """Character positions already used by an accepted match."""
+
+    def __init__(self, n: int) -> None:
+        self.mask = bytearray(n + 1)
+
+    def free(self, spans: list[tuple[int, int]]) -> bool:
+        mask = self.mask
+        return all(not any(mask[s:e]) for s, e in spans)
+
+    def take(self, spans: list[tuple[int, int]]) -> None:
+        for s, e in spans:
+            self.mask[s:e] = b"\x01" * (e - s)
+
+
+def _core(m: Any) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    gi = m.re.groupindex
+    for g in ("value", "value2", "out_of"):
+        if g in gi:
+            spans.extend(sp for sp in m.spans(g) if sp[0] >= 0 and sp[1] > sp[0])
+    if not spans:
+        spans = [m.span()]
+    return spans
+
+
+def _group(m: Any, name: str) -> Optional[str]:
+    if name not in m.re.groupindex:
+        return None
+    return m.group(name)
+
+
+def _multiplier(m: Any, name: str = "mult") -> float:
+    if name not in m.re.groupindex:
+        return 1.0
+    f = 1.0
+    for w in m.captures(name):
+        f *= MULTIPLIERS.get(w.lower(), {"million": 1e6, "billion": 1e9}.get(w.lower(), 1.0))
+    return f
+
+
+def extract(doc: Document) -> list[NumericFact]:
+    text = doc.text
+    if not text or not any(c.isdigit() for c in text) and not _NUMWORD.search(text):
+        return []
+    R = rules()
+    cands: list[tuple[int, int, int, int, Any, Any, list]] = []
+    order = 0
+    for rule in R.rules:
+        for m in rule.regex.finditer(text):
+            order += 1
+            cands.append((-rule.priority, m.start(), -(m.end() - m.start()), order, rule, m, _core(m)))
+    claims = _Claims(len(text))
+    ctx = doc.context or {}
+    # spans from the other extractors; legal numbers first, dates above plain counts
+    ext: list[tuple[int, int, int]] = []
+    for sp in ctx.get("legal_spans") or []:
+        try:
+            ext.append((_LEGAL_PRIORITY, int(sp[0]), int(sp[1])))
+        except (TypeError, ValueError, IndexError):
+            continue
+    for sp in ctx.get("date_spans") or []:
+        try:
+            ext.append((_CONTEXT_DATE_PRIORITY, int(sp[0]), int(sp[1])))
+        except (TypeError, ValueError, IndexError):
+            continue
+    for prio, s, e in ext:
+        order += 1
+        cands.append((-prio, s, -(e - s), order, None, None, [(s, e)]))
+    cands.sort(key=lambda c: c[:4])
+
+    accepted: list[tuple[Any, Any]] = []
+    for _p, _s, _l, _o, rule, m, core in cands:
+        if not claims.free(core):
+            continue
+        if rule is None or rule.kind == "exclude":
+            claims.take(core)
+            continue
+        if rule.extra.get("needs_metric") and _metric(doc, m.start()) is None:
+            continue
+        claims.take(core)
+        accepted.append((rule, m))
+    accepted.sort(key=lambda a: a[1].start())
+
+    fact_spans = [a[1].span() for a in accepted]
+    out: list[NumericFact] = []
+    try:
+        for rule, m in accepted:
+            out.extend(_facts_of(doc, rule, m, fact_spans))
+    finally:
+        doc.context.pop(_CACHE, None)
+    return out
+
+
+def _facts_of(doc: Document, rule: Any, m: Any, fact_spans: list[tuple[int, int]]) -> list[NumericFact]:
+    kind = rule.kind
+    ordinal = bool(rule.extra.get("ordinal"))
+    values: list[float] = []
+    for g in ("value", "value2"):
+        t = _group(m, g)
+        if t is None:
+            continue
+        v = _value_of(t, ordinal)
+        if v is None:
+            return []
+        values.append(v)
+    if not values:
+        return []
+    out_of = None
+    t = _group(m, "out_of")
+    if t:
+        out_of = _value_of(t)
+    unit = _group(m, "unit")
+    if kind == "money":
+        cur = _group(m, "cur")
+        unit = CURRENCIES.get(cur.lower(), "VND") if cur else ("USD" if "$" in m.group() else None)
+        f = _multiplier(m, "mult")
+        if len(values) == 2:
+            f1 = _multiplier(m, "mult1") if _group(m, "mult1") else f
+            values = [values[0] * f1, values[1] * f]
+        else:
+            values = [values[0] * f]
+    elif kind == "count":
+        values = [v * _multiplier(m) for v in values]
+        if unit:
+            unit = " ".join(unit.split())
+    else:
+        unit = None
+    if kind == "count" and values[0] == 1 and _group(m, "value") and not _group(m, "value")[0].isdigit():
+        return []  # "một" never counts
+    qual = _group(m, "qual")
+    s, e = m.span()
+    for g in ("qual", "pre"):  # prefixes are matched by lookbehind: widen the span to them
+        if g in m.re.groupindex and 0 <= m.start(g) < s:
+            s = m.start(g)
+    sent = doc.sentence_of(s)
+    vs = m.start("value") if m.start("value") >= 0 else s
+    target = bool(rule.extra.get("target")) or _is_target(doc, sent, s, e, vs, fact_spans)
+    metric = _metric(doc, s) if kind in ("percent", "score", "rank") else None
+    mention = doc.mention(s, e)
+    base = dict(kind=kind, out_of=out_of, unit=unit, metric=metric,
+                province_code=_province(doc, sent, s), period=_period(doc, sent, s),
+                target=target, qualifier=qual.lower() if qual else None, rule=rule.name, **mention)
+    return [NumericFact(value=v, **base) for v in values]
+
+
+_CACHE = "_facts_cache"
+
+
+def _matches(doc: Document, name: str, sent: tuple[int, int]) -> list[Any]:
+    """Matches of one context regex in one sentence, computed once per sentence."""
+    cache = doc.context.setdefault(_CACHE, {})
+    key = (name, sent)
+    got = cache.get(key)
+    if got is None:
+        rx = getattr(rules(), name)
+        got = list(rx.finditer(doc.text, sent[0], sent[1])) if rx is not None and sent[1] > sent[0] else []
+        cache[key] = got
+    return got
+
+
+def _metric(doc: Document, pos: int) -> Optional[str]:
+    sent = doc.sentence_of(pos)
+    best = None
+    for mm in _matches(doc, "metric", sent):
+        if mm.end() > pos:
+            break
+        best = mm
+    if best is None:
+        return None
+    name = " ".join(best.group().split())
+    low = name.lower()
+    if low.startswith("chỉ số"):
+        return "C" + name[1:]
+    if low.startswith(("tỷ lệ", "tỉ lệ")):
+        return name[:1].lower() + name[1:]
+    return name
+
+
+def _is_target(doc: Document, sent: tuple[int, int], s: int, e: int, vs: int,
+               fact_spans: list[tuple[int, int]], _carry: bool = True) -> bool:
+    """Goal cue before the fact in its sentence (after any colon), inside the fact before
+    its number ("tối thiểu 80%"), "sẽ" right after it, or a year after the publication year."""
+    R = rules()
+    text = doc.text
+    if sent[1] <= sent[0]:
+        sent = (max(0, s - 200), e)
+    if R.post_target is not None and R.post_target.match(text, e, max(e, sent[1])):
+        return True
+    ss = sent[0]
+    colon = text.rfind(":", ss, s)
+    if colon >= 0:
+        ss = colon + 1
+    if R.target is not None:
+        for mm in _matches(doc, "target", sent):
+            cs, ce = mm.span()
+            if cs < ss:
+                continue
+            if cs >= e:
+                break
+            if cs >= s:
+                if ce <= vs:
+                    return True  # a cue inside the fact, before its number ("tối thiểu 80%")
+                continue
+            if ce > s:
+                continue
+            # a cue word that is itself part of another fact ("3 mục tiêu") does not count
+            i = bisect.bisect_right(fact_spans, (cs, float("inf"))) - 1
+            if i >= 0 and fact_spans[i][0] <= cs < fact_spans[i][1]:
+                continue
+            return True
+    if R.sentence_start is not None and sent[0] < s and R.sentence_start.match(text, sent[0]):
+        return True
+    if doc.published is not None and R.future_year is not None:
+        for ym in _matches(doc, "future_year", sent):
+            if ym.start() < ss:
+                continue
+            if ym.end() > s:
+                break
+            if int(ym.group("year")) > doc.published.year:
+                return True
+    if _carry and R.carry is not None and R.carry.match(text, sent[0]):
+        prev = _prev_sentence(doc, sent)
+        if prev is not None:
+            return _is_target(doc, prev, prev[1], prev[1], prev[1], fact_spans, _carry=False)
+    return False
+
+
+def _prev_sentence(doc: Document, sent: tuple[int, int]) -> Optional[tuple[int, int]]:
+    i = bisect.bisect_left(doc.sentences, sent) - 1
+    if i < 0:
+        return None
+    prev = doc.sentences[i]
+    if "\n" in doc.text[prev[1]:sent[0]]:
+        return None  # only within a paragraph
+    return prev
+
+
+def _province(doc: Document, sent: tuple[int, int], pos: int) -> Optional[str]:
+    ctx = doc.context or {}
+    best = None
+    for sp in ctx.get("province_spans") or []:
+        try:
+            ps, pe, code = sp[0], sp[1], sp[2]
+        except (TypeError, IndexError):
+            continue
+        if sent[0] <= ps < sent[1]:
+            if best is None or (ps <= pos and (best[0] > pos or ps > best[0])):
+                best = (ps, code)
+    if best is not None:
+        return best[1]
+    code = _get(ctx.get("main_province"), "code")
+    return str(code) if code else None
+
+
+def _period(doc: Document, sent: tuple[int, int], pos: int) -> Optional[str]:
+    ctx = doc.context or {}
+    spans = ctx.get("date_spans")
+    if spans:
+        best = None
+        for sp in spans:
+            try:
+                ds, de, value = sp[0], sp[1], sp[2]
+            except (TypeError, IndexError):
+                continue
+            if sent[0] <= ds < sent[1] and value:
+                d = pos - de if de <= pos else (ds - pos) * 2  # prefer the date before the fact
+                if best is None or d < best[0]:
+                    best = (d, value)
+        return str(best[1]) if best else None
+    best = None
+    for ym in _YEAR.finditer(doc.text, sent[0], sent[1]):
+        val = ym.group(1) + ("/" + ym.group(2) if ym.group(2) else "")
+        d = pos - ym.end() if ym.end() <= pos else (ym.start() - pos) * 2
+        if best is None or d < best[0]:
+            best = (d, val)
+    return best[1] if best else None

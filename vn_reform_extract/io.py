@@ -79,8 +79,9 @@ def _detect(path: str, head: bytes, input_format: str) -> str:
     return "text"
 
 
-def _utf8_problem(data: bytes, exc: UnicodeDecodeError, line_start: int = 0) -> str:
-    return f"invalid UTF-8 at byte {line_start + exc.start}: {data[exc.start:exc.start + 4]!r}"
+def _utf8_problem(data: bytes, exc: UnicodeDecodeError, line_start: Optional[int] = None) -> str:
+    where = f"byte {exc.start}" if line_start is None else f"byte {exc.start} of the line (file offset {line_start + exc.start})"
+    return f"invalid UTF-8 at {where}: {data[exc.start:exc.start + 4]!r}"
 
 
 class _Fields:
@@ -124,6 +125,18 @@ def _read_bytes(path: str) -> bytes:
         return fh.read()
 
 
+def _salvage_id(raw: bytes, id_field: Optional[str]) -> Optional[str]:
+    """The record's id from a line that is not valid UTF-8, when the rest parses."""
+    if not id_field:
+        return None
+    try:
+        rec = json.loads(raw.decode("utf-8", errors="replace"))
+        v = rec.get(id_field) if isinstance(rec, dict) else None
+        return None if v in (None, "") else str(v)
+    except ValueError:
+        return None
+
+
 def _iter_jsonl(path: str, data: bytes, fields: _Fields) -> Iterator[Task]:
     src = _name(path)
     stem = "stdin" if path == "-" else Path(path).stem
@@ -150,10 +163,12 @@ def _iter_jsonl(path: str, data: bytes, fields: _Fields) -> Iterator[Task]:
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield Task(id=default_id, source=src, line=lineno, error=_utf8_problem(raw, exc, start))
+            yield Task(id=_salvage_id(raw, fields.id) or default_id, source=src, line=lineno,
+                       error=_utf8_problem(raw, exc, start))
             continue
-        if lineno == 1:
-            line = line.lstrip("\ufeff")
+        line = line.rstrip("\r\n").lstrip("\ufeff")  # a BOM also starts concatenated files
+        if not line.strip():
+            continue
         try:
             rec = json.loads(line)
         except ValueError as exc:

@@ -25,6 +25,9 @@ _DIGITS = regex.compile(
     r"|\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?"          # 1,234,567 (English grouping)
     r"|\d+(?:[.,]\d+)?)"                         # 87,87 / 50.3 / 03
 )
+_VN_GROUPED = regex.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_EN_GROUPED = regex.compile(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?")
+_KTR = regex.compile(r"(?i)(?:k|tr)\b")
 
 UNITS = {
     "không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5,
@@ -72,9 +75,9 @@ def parse_digits(s: str) -> Optional[float]:
     m = _DIGITS.fullmatch(s)
     if not m:
         return None
-    if regex.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
+    if _VN_GROUPED.fullmatch(s):
         return float(s.replace(".", "").replace(",", "."))
-    if regex.fullmatch(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?", s):
+    if _EN_GROUPED.fullmatch(s):
         return float(s.replace(",", ""))
     return float(s.replace(",", "."))
 
@@ -161,7 +164,7 @@ def read_quantity(text: str) -> Optional[tuple[float, Optional[str], str]]:
         rest = s[m.end():]
         # a sign or stray letters glued to the digits ("3a", "F1") is no number
         if rest[:1].isalpha() and not _MULT_RE.match(rest):
-            if not regex.match(r"(?i)(?:k|tr)\b", rest):
+            if not _KTR.match(rest):
                 return None
         mm = _MULT_RE.match(rest)
         while mm:
