@@ -16,6 +16,7 @@ from . import patterns, provinces as province_mod
 from .document import Document
 from .gazetteer import Province, central_bodies, departments, district_province, ministries
 from .schema import AgencyMention
+from .trie import trie_pattern
 
 _B = r"(?<![\p{L}\p{N}_])"
 _E = r"(?![\p{L}\p{N}_])"
@@ -29,11 +30,14 @@ _LOCAL_NAME = (r"(?P<pname>\d{1,2}" + _E + r"|" + _CAP + r"(?:\s+(?!(?:Nguyễn|
                + r"(?:" + _CAP + r"|\d{1,2})" + _E + r"){0,3})")
 
 
-def _flex(alias: str) -> str:
-    """A pattern for an alias that tolerates the spellings of news text: any case after the
+def _words(alias: str) -> list[str]:
+    return [w for w in regex.split(r"\s*[-–,&]\s*|\s+", alias) if w and w != "và"]
+
+
+def _flex(aliases) -> str:
+    """A pattern for aliases that tolerates the spellings of news text: any case after the
     first letter, "-", "," or "&" for a space, a dropped "và" ("Sở Tài nguyên Môi trường")."""
-    words = [w for w in regex.split(r"\s*[-–,&]\s*|\s+", alias) if w and w != "và"]
-    return _SEP.join(regex.escape(w) for w in words)
+    return trie_pattern(aliases, tokens=_words, joiner=_SEP)
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,7 @@ def _central() -> tuple[regex.Pattern, dict[str, Body]]:
         for a in r["aliases"].split("|"):
             if a:
                 table.setdefault(a, body)
-    alts = "|".join(_flex(a) for a in sorted(table, key=len, reverse=True))
-    return regex.compile(_B + r"(?=\p{Lu})(?i:" + alts + ")" + _E), table
+    return regex.compile(_B + r"(?=\p{Lu})(?i:" + _flex(table) + ")" + _E), table
 
 
 @lru_cache(maxsize=None)
@@ -93,7 +96,7 @@ def _local() -> tuple[regex.Pattern, list[dict], dict[str, dict]]:
         for a in r["aliases"].split("|"):
             if a.startswith("Sở "):
                 depts.setdefault(a[3:], r)
-    dept_alts = "|".join(_flex(a) for a in sorted(depts, key=len, reverse=True))
+    dept_alts = _flex(depts)
     head_alts = "|".join(f"(?P<h{i}>{h['pattern']})" for i, h in enumerate(heads))
     phong = (r"(?P<phong>(?:P|(?<=[Tt]rưởng\s)p)hòng\s+" + _CAP + r"(?:(?:\s+|\s*[-–]\s*|\s+và\s+)(?!(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh)\s)"
              r"[\p{L}\p{M}]+){0,5}?)(?=\s+(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn)\s)")

@@ -11,6 +11,7 @@ from . import patterns
 from .document import Document
 from .gazetteer import Province, provinces
 from .schema import ProvinceMention
+from .trie import trie_pattern
 
 _LOOKBEHIND = 40
 
@@ -21,8 +22,7 @@ def _matcher() -> tuple[regex.Pattern, dict[str, Province]]:
     for p in provinces().values():
         for a in p.aliases:
             by_alias.setdefault(a, p)
-    alts = "|".join(regex.escape(a) for a in sorted(by_alias, key=len, reverse=True))
-    return regex.compile(rf"(?<![\p{{L}}\p{{N}}_.@/])(?:{alts})(?![\p{{L}}\p{{N}}_])"), by_alias
+    return regex.compile(r"(?<![\p{L}\p{N}_.@/])" + trie_pattern(by_alias) + r"(?![\p{L}\p{N}_])"), by_alias
 
 
 def find(doc: Document) -> list[tuple[int, int, Province, str]]:

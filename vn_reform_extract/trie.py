@@ -1,0 +1,39 @@
+"""Regex alternations of many literal strings, factored as a trie.
+
+A flat ``a|b|c...`` of a thousand aliases makes the regex engine try each branch at every
+position; the trie form shares prefixes, so a position is rejected after one or two characters.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Optional
+
+import regex
+
+
+def trie_pattern(words: Iterable[str], tokens: Optional[Callable[[str], list[str]]] = None,
+                 joiner: str = "") -> str:
+    """A non-capturing pattern matching the given strings, preferring the longest.
+
+    With ``tokens`` the strings are split into tokens that are matched literally and
+    joined by the ``joiner`` pattern (e.g. flexible separators between words);
+    without it every character is a token."""
+    split = tokens or list
+    trie: dict = {}
+    for w in words:
+        parts = split(w)
+        if not parts:
+            continue
+        node = trie
+        for part in parts:
+            node = node.setdefault(part, {})
+        node[""] = {}
+    return _emit(trie, joiner, first=True)
+
+
+def _emit(node: dict, joiner: str, first: bool = False) -> str:
+    branches = [("" if first else joiner) + regex.escape(tok) + _emit(child, joiner)
+                for tok, child in sorted(node.items()) if tok != ""]
+    if not branches:
+        return ""
+    body = "(?:" + "|".join(branches) + ")"
+    return body + "?" if "" in node else body
