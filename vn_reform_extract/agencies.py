@@ -20,7 +20,7 @@ from .trie import trie_pattern
 
 _B = r"(?<![\p{L}\p{N}_])"
 _E = r"(?![\p{L}\p{N}_])"
-_SEP = r"(?:\s*[-–,&]\s*|\s+)(?:và\s+)?"
+_SEP = r"[ ,&–-]+(?:và )?"
 _CAP = r"\p{Lu}[\p{Ll}\p{M}]*"
 _DISTRICT_TYPES = {"huyện": "huyện", "quận": "quận", "thị xã": "thị xã", "tx": "thị xã",
                    "thành phố": "thành phố", "tp": "thành phố"}
@@ -37,7 +37,7 @@ def _words(alias: str) -> list[str]:
 def _flex(aliases) -> str:
     """A pattern for aliases that tolerates the spellings of news text: any case after the
     first letter, "-", "," or "&" for a space, a dropped "và" ("Sở Tài nguyên Môi trường")."""
-    return trie_pattern(aliases, tokens=_words, joiner=_SEP)
+    return trie_pattern(aliases, tokens=_words, joiner=_SEP, rest_ignore_case=True)
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def _central() -> tuple[regex.Pattern, dict[str, Body]]:
         for a in r["aliases"].split("|"):
             if a:
                 table.setdefault(a, body)
-    return regex.compile(_B + r"(?=\p{Lu})(?i:" + _flex(table) + ")" + _E), table
+    return regex.compile(_B + r"(?=\p{Lu})" + _flex(table) + _E), table
 
 
 @lru_cache(maxsize=None)
@@ -100,7 +100,7 @@ def _local() -> tuple[regex.Pattern, list[dict], dict[str, dict]]:
     head_alts = "|".join(f"(?P<h{i}>{h['pattern']})" for i, h in enumerate(heads))
     phong = (r"(?P<phong>(?:P|(?<=[Tt]rưởng\s)p)hòng\s+" + _CAP + r"(?:(?:\s+|\s*[-–]\s*|\s+và\s+)(?!(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh)\s)"
              r"[\p{L}\p{M}]+){0,5}?)(?=\s+(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn)\s)")
-    rx = regex.compile(_B + r"(?:(?=\p{Lu})(?P<dept>Sở\s+(?i:" + dept_alts + r"))" + _E + r"|" + phong
+    rx = regex.compile(_B + r"(?:(?P<dept>Sở\s+(?i:" + dept_alts + r"))" + _E + r"|" + phong
                        + r"|(?=\p{Lu})(?i:" + head_alts + r")" + _E + r")")
     return rx, heads, {_dept_key(a): r for a, r in depts.items()}
 

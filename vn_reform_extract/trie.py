@@ -11,12 +11,14 @@ import regex
 
 
 def trie_pattern(words: Iterable[str], tokens: Optional[Callable[[str], list[str]]] = None,
-                 joiner: str = "") -> str:
+                 joiner: str = "", rest_ignore_case: bool = False) -> str:
     """A non-capturing pattern matching the given strings, preferring the longest.
 
     With ``tokens`` the strings are split into tokens that are matched literally and
     joined by the ``joiner`` pattern (e.g. flexible separators between words);
-    without it every character is a token."""
+    without it every character is a token. ``rest_ignore_case`` matches the first token as
+    written and the rest in any case ("Ủy ban Nhân dân"), much faster than ignoring case
+    everywhere."""
     split = tokens or list
     trie: dict = {}
     for w in words:
@@ -27,11 +29,14 @@ def trie_pattern(words: Iterable[str], tokens: Optional[Callable[[str], list[str
         for part in parts:
             node = node.setdefault(part, {})
         node[""] = {}
-    return _emit(trie, joiner, first=True)
+    return _emit(trie, joiner, first=True, rest_ignore_case=rest_ignore_case)
 
 
-def _emit(node: dict, joiner: str, first: bool = False) -> str:
-    branches = [("" if first else joiner) + regex.escape(tok) + _emit(child, joiner)
+def _emit(node: dict, joiner: str, first: bool = False, rest_ignore_case: bool = False) -> str:
+    def rest(child: dict) -> str:
+        inner = _emit(child, joiner)
+        return f"(?i:{inner})" if rest_ignore_case and inner else inner
+    branches = [("" if first else joiner) + regex.escape(tok) + rest(child)
                 for tok, child in sorted(node.items()) if tok != ""]
     if not branches:
         return ""
