@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-__all__ = ["VnreComponent", "register", "LABELS"]
+__all__ = ["VnreComponent", "register", "make_vn_reform_extract", "LABELS"]
 
 LABELS = {
     "provinces": "PROVINCE", "agencies": "AGENCY", "officials": "OFFICIAL", "authors": "AUTHOR",
@@ -49,20 +49,29 @@ class VnreComponent:
         return doc
 
 
+def make_vn_reform_extract(nlp: Any, name: str, spans_key: str = "vnre", published: Optional[str] = None,
+                           store_article: bool = True) -> VnreComponent:
+    """The factory (also usable as a ``spacy_factories`` entry point)."""
+    if not _doc_extension_ready():
+        register()
+    return VnreComponent(nlp, name, spans_key, published, store_article)
+
+
+def _doc_extension_ready() -> bool:
+    from spacy.tokens import Doc
+    return Doc.has_extension("vnre")
+
+
 def register() -> None:
     """Register the ``vn_reform_extract`` factory and the ``Doc._.vnre`` attribute (idempotent)."""
     from spacy.language import Language
     from spacy.tokens import Doc
     if not Doc.has_extension("vnre"):
         Doc.set_extension("vnre", default=None)
-    if Language.has_factory("vn_reform_extract"):
-        return
-
-    @Language.factory("vn_reform_extract",
-                      default_config={"spans_key": "vnre", "published": None, "store_article": True})
-    def make_vn_reform_extract(nlp: Any, name: str, spans_key: str, published: Optional[str],
-                               store_article: bool) -> VnreComponent:
-        return VnreComponent(nlp, name, spans_key, published, store_article)
+    if not Language.has_factory("vn_reform_extract"):
+        Language.factory("vn_reform_extract",
+                         default_config={"spans_key": "vnre", "published": None, "store_article": True},
+                         func=make_vn_reform_extract)
 
 
 register()
