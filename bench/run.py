@@ -134,6 +134,21 @@ def _corpus_stats(records: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def code_fingerprint() -> Optional[str]:
+    """sha1 over the package's .py files, so a report can tell when modes saw different code."""
+    import hashlib
+    h = hashlib.sha1()
+    files = sorted((REPO / "vn_reform_extract").glob("*.py"))
+    if not files:
+        return None
+    for f in files:
+        try:
+            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+        except OSError:
+            pass
+    return h.hexdigest()[:12]
+
+
 def _import_package():
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
@@ -223,14 +238,20 @@ def mode_single(records: list[dict[str, Any]], args: argparse.Namespace) -> dict
     extract(records[0]["text"], published=records[0]["published"])
     warmup_s = time.perf_counter() - t
     errors, first_error = 0, None
+    per: list[tuple[float, int]] = []
     c0, t0 = time.process_time(), time.perf_counter()
-    for r in records:
+    for i, r in enumerate(records):
+        ts = time.perf_counter()
         try:
             extract(r["text"], published=r["published"])
         except Exception as exc:  # a broken article must not stop the benchmark
             errors += 1
             first_error = first_error or f"{r['id']}: {_err(exc)}"
+        per.append((time.perf_counter() - ts, i))
     seconds = time.perf_counter() - t0
+    per.sort(reverse=True)
+    slowest = [{"id": records[i]["id"], "chars": len(records[i]["text"]), "seconds": round(d, 4)} for d, i in per[:5]]
+    times = sorted(d for d, _ in per)
     cpu = time.process_time() - c0
     stats = _corpus_stats(records)
     return {
@@ -238,6 +259,9 @@ def mode_single(records: list[dict[str, Any]], args: argparse.Namespace) -> dict
         **_throughput(seconds, stats),
         "import_s": round(import_s, 3), "warmup_first_call_s": round(warmup_s, 3),
         "errors": errors, "first_error": first_error,
+        "per_article_s": {"median": round(times[len(times) // 2], 5), "p99": round(times[int(len(times) * 0.99)], 5),
+                          "max": round(times[-1], 5)},
+        "slowest": slowest,
         "rss_after_corpus_load_mb": rss_loaded, "peak_rss_mb": _peak_rss_mb(),
     }
 
@@ -673,6 +697,12 @@ def report(res: dict[str, Any]) -> str:
         if s and "error" not in s:
             out.append(f"  warm-up first call {s['warmup_first_call_s']} s (excluded); RSS after corpus load "
                        f"{_fmt(s['rss_after_corpus_load_mb'], 1)} MB")
+            pa = s.get("per_article_s") or {}
+            out.append(f"  per article: median {_fmt(pa.get('median'), 4)} s, p99 {_fmt(pa.get('p99'), 4)} s, "
+                       f"max {_fmt(pa.get('max'), 4)} s; slowest: "
+                       + ", ".join(f"{x['id']} ({x['chars']:,} chars) {x['seconds']:.2f} s" for x in s.get("slowest", [])[:3]))
+            if s.get("first_error"):
+                out.append(f"  first error: {s['first_error'][:120]}")
         if w and "error" not in w:
             sp = next(t["value"] for t in res["targets"] if t["key"] == "workers2_speedup")
             out.append(f"  workers: {w.get('how')}; speedup vs 1 process {_fmt(sp)}x (pool start-up included)")
@@ -704,6 +734,11 @@ def report(res: dict[str, Any]) -> str:
         out.append(f"\nScaling (article {sc['article_id']}, {sc['article_chars']:,} chars, joined with blank lines; min of repeats)")
         out.append(_table(["copies", "chars", "min seconds", "time vs 1x"],
                           [[f"{r['copies']}x", r["chars"], f"{r['min_s']:.4f}", r["ratio_vs_1x"]] for r in sc["rows"]]))
+
+    if res.get("code_changed_during_run"):
+        out.append("\n!! the package's source changed between modes (fingerprints "
+                   + ", ".join(f"{m}={v}" for m, v in res["code_fingerprints"].items())
+                   + "); numbers from different modes are not comparable")
 
     out.append("\nTargets")
     out.append(_table(["target", "value", "goal", "result"], [
@@ -760,7 +795,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 2
 
     if args._mode:  # inside a mode subprocess
+        fingerprint = code_fingerprint()
         data = MODE_FUNCS[args._mode](records, args)
+        data["code_fingerprint"] = fingerprint
         with open(args._result, "w", encoding="utf-8") as fh:
             json.dump(data, fh)
         return 0
@@ -788,6 +825,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     res["targets"] = judge(res)
     res["all_targets_pass"] = all(t["pass"] for t in res["targets"])
     res["failed_modes"] = [m for m in MODES if isinstance(res.get(m), dict) and "error" in res[m]]
+    prints = {m: res[m].get("code_fingerprint") for m in MODES if isinstance(res.get(m), dict)
+              and res[m].get("code_fingerprint")}
+    res["code_fingerprints"] = prints
+    res["code_changed_during_run"] = len(set(prints.values())) > 1
 
     print(report(res))
     out = args.out or RESULTS_DIR / f"{now.strftime('%Y%m%dT%H%M%SZ')}.json"

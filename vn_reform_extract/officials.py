@@ -80,6 +80,7 @@ class _Rules:
     top_surnames: frozenset
     lower_ok: frozenset
     short_pre: Any
+    not_name_end: frozenset = frozenset()
 
 
 @lru_cache(maxsize=None)
@@ -100,6 +101,7 @@ def rules() -> _Rules:
     short = regex.compile(patterns.expand(
         r"(?<![\p{L}\p{M}])(?P<pre>{hon}|{rank}|{head})\s+$", {**m, **extra}), regex.V1)
     return _Rules(
+        not_name_end=frozenset(_split_list(m.get("not_name_end", ""))),
         head=head_re,
         anchor=comp("name-title"),
         title_hon=comp("title-honorific-name"),
@@ -266,7 +268,21 @@ class _Ctx:
                 break
             end = t.end
             i += 1
-        return end
+        return self.cut_after_body(he, end)
+
+    def cut_after_body(self, he: int, end: int) -> int:
+        """A position ends with the body it names: "Bí thư Tỉnh ủy Yên Bái phải ..." keeps
+        "Bí thư Tỉnh ủy Yên Bái" when only lower-case words follow the body."""
+        body_end = None
+        for s, e, *_ in self.agencies:
+            if he <= s + 1 and e <= end and s < end:
+                body_end = e if body_end is None else max(body_end, e)
+        if body_end is None or body_end >= end:
+            return end
+        tail = self.text[body_end:end]
+        if ")" in tail or any(w[:1].isupper() or w[:1].isdigit() or w[:1] in "(-–" for w in tail.split()):
+            return end
+        return body_end
 
     def titles_chain(self, pos: int, limit: int, bare_join: bool = True) -> tuple[list[tuple[int, int, str]], int]:
         """Positions starting at pos (a head must start there), joined by ',' or appointment verbs."""
@@ -321,6 +337,8 @@ class _Ctx:
     def name_in_run(self, run: list[_Tok], free: bool) -> Optional[tuple[int, int]]:
         """Index range [i, j) of the person's name inside a capitalized run."""
         n = len(run)
+        if n > 2 and run[-1].text in self.R.not_name_end:
+            n -= 1  # "Nguyễn Duy Thăng Tuy nhiên": a capitalized sentence opener, not a syllable
         best = None
         for i in range(n):
             L = n - i
