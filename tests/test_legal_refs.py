@@ -37,7 +37,7 @@ def test_schema_examples():
     ("ký văn bản số 6386/BNV- CCVC về việc", ("Văn bản", "6386/BNV- CCVC", None, "Bộ Nội vụ")),
     ("NGHỊ ĐỊNH SỐ 46/2010/NĐ-CP", ("Nghị định", "46/2010/NĐ-CP", None, "Chính phủ")),
     ("Luật Đất đai số 31/2024/QH15", ("Luật", "31/2024/QH15", None, "Quốc hội")),
-    ("Nghị định 46 về tinh giản biên chế", ("Nghị định", "46", None, None)),
+    ("Nghị định 46 về tinh giản biên chế", ("Nghị định", "46", None, "Chính phủ")),
     ("quy định số 55-QĐ/TW ngày 19.12.2016 của Bộ Chính trị", ("Quy định", "55-QĐ/TW", "2016-12-19", "Bộ Chính trị")),
 ])
 def test_citations(text, expected):

@@ -83,6 +83,7 @@ def _tables() -> dict[str, Any]:
         "party_types": {str(k): str(v) for k, v in (data.get("party_types") or {}).items()},
         "issuer_first_type": str(data.get("issuer_first_type") or "Công văn"),
         "issuers": issuers,
+        "type_issuers": {str(k): str(v) for k, v in (data.get("type_issuers") or {}).items()},
         "party_issuers": {str(k): str(v) for k, v in (data.get("party_issuers") or {}).items()},
         "text_re": text_re,
         "alias": {str(k): str(v) for k, v in (data.get("text_issuer_alias") or {}).items()},
@@ -251,6 +252,9 @@ def _find(doc: Document) -> list[_Ref]:
         named = _issuer_in_text(doc, after) or _issuer_in_text(doc, r.end) or _issuer_in_text(doc, r.match_end)
         if named:
             r.issuer = named
+        elif r.issuer is None:
+            # only one body issues a decree or a law: "Nghị định 108" is the Government's
+            r.issuer = t["type_issuers"].get(r.doc_type)
     return refs
 
 
