@@ -9,6 +9,7 @@ names on the few sentences that hold a position word the rules could not resolve
 from __future__ import annotations
 
 import bisect
+from itertools import islice
 import unicodedata
 import os
 from dataclasses import dataclass, field
@@ -129,15 +130,16 @@ def rules() -> _Rules:
 
 # --------------------------------------------------------------------------- helpers
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     start: int
     end: int
     text: str
 
 
-def _tokens(text: str, start: int, end: int) -> list[_Tok]:
-    return [_Tok(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, start, end)]
+def _tokens(text: str, start: int, end: int, limit: int = 3 * MAX_TITLE_TOKENS) -> list[_Tok]:
+    """Tokens of text[start:end]; the scans never look further than a few titles ahead."""
+    return [_Tok(m.start(), m.end(), m.group()) for m in islice(_TOKEN.finditer(text, start, end), limit)]
 
 
 @dataclass
@@ -311,6 +313,8 @@ class _Ctx:
 
     def name_starts(self, toks: list[_Tok], i: int) -> bool:
         """A person's name (family name + 1-3 syllables, then no capital) starts at toks[i]."""
+        if i >= len(toks):
+            return False
         t = toks[i]
         if t.text not in self.R.surnames or not _SYL.fullmatch(t.text) or self.in_blocked(t.start):
             return False
