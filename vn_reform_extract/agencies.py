@@ -16,16 +16,17 @@ from . import patterns, provinces as province_mod
 from .document import Document
 from .gazetteer import Province, central_bodies, departments, district_province, ministries
 from .schema import AgencyMention
+from .textnorm import nfc
 from .trie import trie_pattern
 
 _B = r"(?<![\p{L}\p{N}_])"
 _E = r"(?![\p{L}\p{N}_])"
 _SEP = r"[ ,&–-]+(?:và )?"
 _CAP = r"\p{Lu}[\p{Ll}\p{M}]*"
-_DISTRICT_TYPES = {"huyện": "huyện", "quận": "quận", "thị xã": "thị xã", "tx": "thị xã",
+_DISTRICT_TYPES = {"huyện": "huyện", "quận": "quận", "q": "quận", "thị xã": "thị xã", "tx": "thị xã",
                    "thành phố": "thành phố", "tp": "thành phố"}
-_COMMUNE_TYPES = {"phường": "phường", "xã": "xã", "thị trấn": "thị trấn"}
-_PLACE_TYPE = r"(?P<ptype>(?i:tỉnh|thành phố|tp\.?|huyện|quận|thị xã|tx\.?|phường|xã|thị trấn))"
+_COMMUNE_TYPES = {"phường": "phường", "p": "phường", "xã": "xã", "thị trấn": "thị trấn"}
+_PLACE_TYPE = r"(?P<ptype>(?i:tỉnh|thành phố|tp\.?|huyện|quận|q\.|thị xã|tx\.?|phường|p\.|xã|thị trấn))"
 _LOCAL_NAME = (r"(?P<pname>\d{1,2}" + _E + r"|" + _CAP + r"(?:\s+(?!(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Trương|Đinh)\s)"
                + r"(?:" + _CAP + r"|\d{1,2})" + _E + r"){0,3})")
 
@@ -274,6 +275,52 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
     return out
 
 
+@lru_cache(maxsize=None)
+def _units() -> tuple[regex.Pattern, list[dict]]:
+    cfg = _config()
+    units = cfg.get("units") or []
+    heads = "|".join(f"(?P<u{i}>{u['pattern']})" for i, u in enumerate(units))
+    stop = trie_pattern(cfg.get("name_stop") or [], tokens=str.split, joiner=" ")
+    prov_rx, _ = province_mod._matcher()
+    not_word = (r"(?!(?:" + stop + r"|Bộ|Sở|Ủy ban|UBND|Tổng cục|Cục|Vụ|Ban|huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh|TP|Q\.|P\.)(?![\p{L}\p{M}])"
+                r"|" + prov_rx.pattern + r")")
+    name = _CAP + r"(?:(?: | ?[-–] ?)" + not_word + r"[\p{L}\p{M}]+){0,6}"
+    return regex.compile(_B + r"(?:" + heads + r") (?P<uname>" + name + r")" + _E), units
+
+
+_PARENT_RX = regex.compile(r"\s*(?:[-–,(]|thuộc|trực thuộc|của)\s*")
+
+
+def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]]:
+    text = doc.text
+    rx, units = _units()
+    crx, _ = _central()
+    out = []
+    for m in rx.finditer(text):
+        i = int(next(k for k, v in m.groupdict().items() if v and k.startswith("u"))[1:])
+        unit = units[i]
+        head = regex.sub(r"\s+", " ", text[m.start():m.start("uname")]).strip()
+        name = f"{head} {nfc(m.group('uname'))}"
+        place = _parse_place(doc, m.end(), "admin")
+        end = place.end if place else m.end()
+        if place is None and not unit.get("central"):
+            continue
+        ministry = None
+        pm = _PARENT_RX.match(text, end)
+        if pm and place is None:
+            parent = crx.match(text, pm.end())
+            body = _central_body(parent.group()) if parent else None
+            if body is not None and body.kind == "ministry":
+                ministry = body.name
+        if place is not None:
+            prov = place.province or (_implicit_province(doc, m.start()) if place.level != "provincial" else None)
+            out.append((m.start(), end, Body(f"{name} {place.form}", unit["kind"], place.level), prov.code if prov else None,
+                        "local-head-place"))
+        else:
+            out.append((m.start(), end, Body(name, unit["kind"], "central", ministry), None, "central-unit"))
+    return out
+
+
 def _resolve_overlaps(cands: list) -> list:
     """Longest first; a mention never overlaps another of the same list."""
     chosen: list = []
@@ -300,7 +347,7 @@ def extract(doc: Document) -> list[AgencyMention]:
         if main is not None:
             doc.context["main_province"] = main
             doc.context["province_counts"] = {main.code: 1}
-    found = [c for c in _resolve_overlaps(_candidates(doc)) if c[2].kind != "ignore"]
+    found = [c for c in _resolve_overlaps(_candidates(doc) + _unit_candidates(doc)) if c[2].kind != "ignore"]
     doc.context["agency_spans"] = [(s, e, b.name, code) for s, e, b, code, _ in found]
     return [AgencyMention(**doc.mention(s, e), rule=rule, name=b.name, kind=b.kind, level=b.level,
                           province_code=code, ministry=b.ministry)
