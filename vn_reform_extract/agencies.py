@@ -282,10 +282,19 @@ def _units() -> tuple[regex.Pattern, list[dict]]:
     heads = "|".join(f"(?P<u{i}>{u['pattern']})" for i, u in enumerate(units))
     stop = trie_pattern(cfg.get("name_stop") or [], tokens=str.split, joiner=" ")
     prov_rx, _ = province_mod._matcher()
-    not_word = (r"(?!(?:" + stop + r"|Bộ|Sở|Ủy ban|UBND|Tổng cục|Cục|Vụ|Ban|huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh|TP|Q\.|P\.)(?![\p{L}\p{M}])"
+    # a family name followed by a capitalized syllable starts a person's name
+    person = trie_pattern(_surnames()) + r" \p{Lu}"
+    not_word = (r"(?!" + person + r"|(?:" + stop + r"|Bộ|Sở|Ủy ban|UBND|Tổng cục|Cục|Vụ|Ban|huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh|TP|Q\.|P\.)(?![\p{L}\p{M}])"
                 r"|" + prov_rx.pattern + r")")
-    name = _CAP + r"(?:(?: | ?[-–] ?)" + not_word + r"[\p{L}\p{M}]+){0,6}"
+    name = _CAP + r"(?:(?: | ?[-–] ?)" + not_word + r"[\p{L}\p{M}]+){0,5}"
     return regex.compile(_B + r"(?:" + heads + r") (?P<uname>" + name + r")" + _E), units
+
+
+@lru_cache(maxsize=None)
+def _surnames() -> list[str]:
+    from .patterns import data_dir
+    lines = (data_dir("gazetteers") / "surnames.txt").read_text(encoding="utf-8").splitlines()
+    return [w.strip() for w in lines if w.strip() and not w.startswith("#")]
 
 
 _PARENT_RX = regex.compile(r"\s*(?:[-–,(]|thuộc|trực thuộc|của)\s*")
