@@ -107,7 +107,11 @@ def _local() -> tuple[regex.Pattern, list[dict], dict[str, dict]]:
 
 
 def _dept_key(surface: str) -> str:
-    return " ".join(w for w in regex.split(r"[\s,&–-]+", surface.lower()) if w and w != "và")
+    return " ".join(w for w in _KEY_SPLIT.split(surface.lower()) if w and w != "và")
+
+
+_KEY_SPLIT = regex.compile(r"[\s,&–-]+")
+_SPACES = regex.compile(r"\s+")
 
 
 _PLACE_RX = regex.compile(r"\s+" + _PLACE_TYPE + r"(?:\s*(?<=\.)|\s+)" + _LOCAL_NAME + "?")
@@ -308,7 +312,7 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
     for m in rx.finditer(text):
         i = int(next(k for k, v in m.groupdict().items() if v and k.startswith("u"))[1:])
         unit = units[i]
-        head = regex.sub(r"\s+", " ", text[m.start():m.start("uname")]).strip()
+        head = _SPACES.sub(" ", text[m.start():m.start("uname")]).strip()
         name = f"{head} {nfc(m.group('uname'))}"
         place = _parse_place(doc, m.end(), "admin")
         end = place.end if place else m.end()

@@ -70,7 +70,7 @@ def build_view(original: str) -> tuple[str, Optional[list[int]], Optional[list[i
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentences as view spans. Lines (paragraphs, captions, "|" rows) never join."""
     spans: list[tuple[int, int]] = []
-    for line in regex.finditer(r"[^\n|]+", text):
+    for line in _LINES.finditer(text):
         ls, le = line.span()
         seg = text[ls:le]
         if not seg.strip() or _CHROME.match(seg):
@@ -86,10 +86,15 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_LAST_WORD = regex.compile(r"(\S+)$")
+_ABBREV = regex.compile(r"(?:TP|Tp|TS|ThS|Th\.S|PGS|GS|Mr|Ms|Dr|St|[\p{Lu}])\.")
+_LINES = regex.compile(r"[^\n|]+")
+
+
 def _is_abbrev_end(text: str, end: int) -> bool:
     # "TP." / "TS." / "Th.S." / single initials before a period do not end a sentence
-    word = regex.search(r"(\S+)$", text[max(0, end - 8):end])
-    return bool(word and regex.fullmatch(r"(?:TP|Tp|TS|ThS|Th\.S|PGS|GS|Mr|Ms|Dr|St|[\p{Lu}])\.", word.group(1)))
+    word = _LAST_WORD.search(text, max(0, end - 8), end)
+    return bool(word and _ABBREV.fullmatch(word.group(1)))
 
 
 def _add(spans: list[tuple[int, int]], text: str, s: int, e: int) -> None:

@@ -137,7 +137,10 @@ class _Tok:
     text: str
 
 
-def _tokens(text: str, start: int, end: int, limit: int = 3 * MAX_TITLE_TOKENS) -> list[_Tok]:
+_NONSPACE = regex.compile(r"\S+")
+
+
+def _tokens(text: str, start: int, end: int, limit: int = MAX_TITLE_TOKENS + 8) -> list[_Tok]:
     """Tokens of text[start:end]; the scans never look further than a few titles ahead."""
     return [_Tok(m.start(), m.end(), m.group()) for m in islice(_TOKEN.finditer(text, start, end), limit)]
 
@@ -485,7 +488,7 @@ def _anchored(cx: _Ctx, cands: list[_Cand]) -> list[tuple[int, int, str, Optiona
         hon_raw = m.group("hon")
         ns, ne = m.span("name")
         # cut the name at a position word written without a separator
-        words = list(regex.finditer(r"\S+", text[ns:ne]))
+        words = list(_NONSPACE.finditer(text[ns:ne]))
         for w in words[1:]:
             if cx.head_at(ns + w.start()):
                 ne = ns + w.start() - 1

@@ -25,6 +25,11 @@ def _matcher() -> tuple[regex.Pattern, dict[str, Province]]:
     return regex.compile(r"(?<![\p{L}\p{N}_.@/])" + trie_pattern(by_alias) + r"(?![\p{L}\p{N}_])"), by_alias
 
 
+@lru_cache(maxsize=None)
+def _alias_rx(pattern: str) -> regex.Pattern:
+    return regex.compile(pattern)
+
+
 def find(doc: Document) -> list[tuple[int, int, Province, str]]:
     """(view_start, view_end, province, alias) for every accepted mention."""
     rx, by_alias = _matcher()
@@ -37,7 +42,7 @@ def find(doc: Document) -> list[tuple[int, int, Province, str]]:
         after = text[s:e + 20]
         rule = None
         for r in blocks:
-            if "alias" in r.extra and not regex.search(r.extra["alias"], m.group()):
+            if "alias" in r.extra and not _alias_rx(r.extra["alias"]).search(m.group()):
                 continue
             target = after if r.pattern.startswith("^") else before
             if r.regex.search(target):
