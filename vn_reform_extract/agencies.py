@@ -73,6 +73,31 @@ def _central() -> tuple[regex.Pattern, dict[str, Body]]:
 
 
 @lru_cache(maxsize=None)
+def _central_first_words() -> frozenset[str]:
+    _, table = _central()
+    return frozenset(_words(a)[0].lower() for a in table)
+
+
+_CAP_WORD = regex.compile(r"(?<![\p{L}\p{M}\d_])\p{Lu}[\p{L}\p{M}&]*")
+
+
+def _central_matches(doc: Document) -> list[regex.Match]:
+    """Non-overlapping central-body matches, tried only where a capitalized word that
+    starts some alias stands: a few thousand tries instead of one at every capital."""
+    crx, _ = _central()
+    first = _central_first_words()
+    text, out, end = doc.text, [], 0
+    for w in _CAP_WORD.finditer(text):
+        if w.start() < end or w.group().lower() not in first:
+            continue
+        m = crx.match(text, w.start())
+        if m:
+            out.append(m)
+            end = m.end()
+    return out
+
+
+@lru_cache(maxsize=None)
 def _central_keys() -> dict[str, Body]:
     _, table = _central()
     return {_dept_key(a): b for a, b in table.items()}
@@ -221,8 +246,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
     text = doc.text
     out: list[tuple[int, int, Body, Optional[str], str]] = []
     prefix_rx, prefixes = _prefix_rx()
-    crx, _ = _central()
-    for m in crx.finditer(text):
+    for m in _central_matches(doc):
         body = _central_body(m.group())
         if body is None or body.kind == "ignore":
             out.append((m.start(), m.end(), Body("", "ignore"), None, "central-gazetteer"))

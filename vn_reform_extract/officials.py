@@ -19,6 +19,7 @@ from typing import Any, Optional
 import regex
 
 from . import patterns, titles as T
+from .trie import trie_pattern
 from .document import Document
 from .schema import Author, Official, Span
 from .textnorm import key, nfc
@@ -84,10 +85,24 @@ class _Rules:
     not_name_end: frozenset = frozenset()
 
 
+def _word_tree(words: list[str]) -> str:
+    """Every word of the list as written, with each of its syllables in lower case or
+    capitalized ("Phó giáo sư", "phó Giáo sư" ...), as one prefix-tree pattern."""
+    from itertools import product
+    forms = set()
+    for w in words:
+        syls = w.split(" ")
+        for caps in product((False, True), repeat=len(syls)):
+            forms.add(" ".join(x[:1].upper() + x[1:] if c else x for x, c in zip(syls, caps)))
+    return trie_pattern(sorted(forms))
+
+
 @lru_cache(maxsize=None)
 def rules() -> _Rules:
     pf = patterns.load("officials")
-    extra = {"head": T.head_pattern(), "rank": T.rank_pattern()}
+    extra = {"head": T.head_pattern(), "rank": T.rank_pattern(),
+             "hon": _word_tree(pf.data.get("hon_words") or []),
+             "pre_name": _word_tree(pf.data.get("pre_name_words") or [])}
 
     def comp(name: str, flags: int = 0) -> Any:
         return regex.compile(patterns.expand(pf.rule(name).pattern, extra), regex.V1 | flags)
