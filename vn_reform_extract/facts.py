@@ -35,6 +35,10 @@ class _Rules:
     def __init__(self) -> None:
         pf = patterns.load("facts")
         self.rules = sorted(pf.rules, key=lambda r: -r.priority)
+        # rules that can only start at a digit are tried at the starts of digit runs
+        # instead of at every position of the text
+        self.digit_anchored = {r.name for r in self.rules
+                               if r.pattern.startswith("(?=\\d)") or r.pattern.startswith("(?:(?=\\d)")}
         data = pf.data
         macros = pf.macros
 
@@ -93,6 +97,23 @@ class _Claims:
             self.mask[s:e] = b"\x01" * (e - s)
 
 
+_DIGIT_RUN = regex.compile(r"\d+")
+
+
+def _at_digits(rx: Any, text: str, starts: list[int]) -> list[Any]:
+    """What ``rx.finditer(text)`` finds, for a pattern that can only start at a digit
+    that begins a run of digits."""
+    out, end = [], 0
+    for p in starts:
+        if p < end:
+            continue
+        m = rx.match(text, p)
+        if m:
+            out.append(m)
+            end = max(m.end(), p + 1)
+    return out
+
+
 def _core(m: Any) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     gi = m.re.groupindex
@@ -126,8 +147,10 @@ def extract(doc: Document) -> list[NumericFact]:
     R = rules()
     cands: list[tuple[int, int, int, int, Any, Any, list]] = []
     order = 0
+    digit_starts = [m.start() for m in _DIGIT_RUN.finditer(text)]
     for rule in R.rules:
-        for m in rule.regex.finditer(text):
+        for m in (_at_digits(rule.regex, text, digit_starts) if rule.name in R.digit_anchored
+                  else rule.regex.finditer(text)):
             order += 1
             cands.append((-rule.priority, m.start(), -(m.end() - m.start()), order, rule, m, _core(m)))
     claims = _Claims(len(text))
