@@ -97,7 +97,7 @@ class _Claims:
             self.mask[s:e] = b"\x01" * (e - s)
 
 
-_DIGIT_RUN = regex.compile(r"\d+")
+_NUMBER_START = regex.compile(r"(?<!\d[.,])\d+")
 
 
 def _at_digits(rx: Any, text: str, starts: list[int]) -> list[Any]:
@@ -147,7 +147,8 @@ def extract(doc: Document) -> list[NumericFact]:
     R = rules()
     cands: list[tuple[int, int, int, int, Any, Any, list]] = []
     order = 0
-    digit_starts = [m.start() for m in _DIGIT_RUN.finditer(text)]
+    # a digit run right after "1." or "87," continues a number and starts no fact
+    digit_starts = [m.start() for m in _NUMBER_START.finditer(text)]
     for rule in R.rules:
         for m in (_at_digits(rule.regex, text, digit_starts) if rule.name in R.digit_anchored
                   else rule.regex.finditer(text)):
