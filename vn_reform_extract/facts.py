@@ -149,7 +149,11 @@ def extract(doc: Document) -> list[NumericFact]:
     order = 0
     # a digit run right after "1." or "87," continues a number and starts no fact
     digit_starts = [m.start() for m in _NUMBER_START.finditer(text)]
+    lower = text.lower()
     for rule in R.rules:
+        needs = rule.extra.get("requires")
+        if needs and not any(w in lower for w in needs):
+            continue
         for m in (_at_digits(rule.regex, text, digit_starts) if rule.name in R.digit_anchored
                   else rule.regex.finditer(text)):
             order += 1
