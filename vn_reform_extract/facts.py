@@ -14,6 +14,7 @@ named before it), ``target`` (a goal cue before it, or "sẽ" right after it),
 from __future__ import annotations
 
 import bisect
+import re
 from functools import lru_cache
 from typing import Any, Optional
 
@@ -37,8 +38,9 @@ class _Rules:
         self.rules = sorted(pf.rules, key=lambda r: -r.priority)
         # rules that can only start at a digit are tried at the starts of digit runs
         # instead of at every position of the text
-        self.digit_anchored = {r.name for r in self.rules
-                               if r.pattern.startswith("(?=\\d)") or r.pattern.startswith("(?:(?=\\d)")}
+        self.anchor = {r.name: r.extra.get("anchor") or ("digit" if _digit_first(r.pattern) else None)
+                       for r in self.rules}
+        self.numword_start = re.compile(r"(?<!\w)" + patterns.expand("{nw1}", pf.macros) + r" ", re.IGNORECASE)
         data = pf.data
         macros = pf.macros
 
@@ -100,9 +102,19 @@ class _Claims:
 _NUMBER_START = regex.compile(r"(?<!\d[.,])\d+")
 
 
-def _at_digits(rx: Any, text: str, starts: list[int]) -> list[Any]:
-    """What ``rx.finditer(text)`` finds, for a pattern that can only start at a digit
-    that begins a run of digits."""
+_NEWLINE = regex.compile(r"\n")
+
+
+def _digit_first(pattern: str) -> bool:
+    """Whether a pattern can only start at a digit: it opens with ``(?=\\d)``."""
+    while pattern.startswith("(?:"):
+        pattern = pattern[3:]
+    return pattern.startswith("(?=\\d)")
+
+
+def _at_starts(rx: Any, text: str, starts: list[int]) -> list[Any]:
+    """What ``rx.finditer(text)`` finds, for a pattern that can only start at one of
+    ``starts`` (sorted): a few hundred tries instead of one at every position."""
     out, end = [], 0
     for p in starts:
         if p < end:
@@ -148,14 +160,16 @@ def extract(doc: Document) -> list[NumericFact]:
     cands: list[tuple[int, int, int, int, Any, Any, list]] = []
     order = 0
     # a digit run right after "1." or "87," continues a number and starts no fact
-    digit_starts = [m.start() for m in _NUMBER_START.finditer(text)]
+    starts = {"digit": [m.start() for m in _NUMBER_START.finditer(text)],
+              "line": [0] + [m.end() for m in _NEWLINE.finditer(text)],
+              "numword": [m.start() for m in R.numword_start.finditer(text)]}
     lower = text.lower()
     for rule in R.rules:
         needs = rule.extra.get("requires")
         if needs and not any(w in lower for w in needs):
             continue
-        for m in (_at_digits(rule.regex, text, digit_starts) if rule.name in R.digit_anchored
-                  else rule.regex.finditer(text)):
+        anchor = R.anchor[rule.name]
+        for m in (_at_starts(rule.regex, text, starts[anchor]) if anchor else rule.regex.finditer(text)):
             order += 1
             cands.append((-rule.priority, m.start(), -(m.end() - m.start()), order, rule, m, _core(m)))
     claims = _Claims(len(text))
