@@ -13,7 +13,7 @@ from typing import Optional
 import regex
 
 from . import patterns, provinces as province_mod
-from .document import Document
+from .document import Document, first_words
 from .gazetteer import Province, central_bodies, departments, district_province, ministries
 from .schema import AgencyMention
 from .textnorm import nfc
@@ -75,26 +75,12 @@ def _central() -> tuple[regex.Pattern, dict[str, Body]]:
 @lru_cache(maxsize=None)
 def _central_first_words() -> frozenset[str]:
     _, table = _central()
-    return frozenset(_words(a)[0].lower() for a in table)
-
-
-_CAP_WORD = regex.compile(r"(?<![\p{L}\p{M}\d_])\p{Lu}[\p{L}\p{M}&]*")
+    return first_words(table)
 
 
 def _central_matches(doc: Document) -> list[regex.Match]:
-    """Non-overlapping central-body matches, tried only where a capitalized word that
-    starts some alias stands: a few thousand tries instead of one at every capital."""
     crx, _ = _central()
-    first = _central_first_words()
-    text, out, end = doc.text, [], 0
-    for w in _CAP_WORD.finditer(text):
-        if w.start() < end or w.group().lower() not in first:
-            continue
-        m = crx.match(text, w.start())
-        if m:
-            out.append(m)
-            end = m.end()
-    return out
+    return doc.matches_at_cap_words(crx, _central_first_words())
 
 
 @lru_cache(maxsize=None)

@@ -86,6 +86,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_CAP_WORD = regex.compile(r"(?<![\p{L}\p{M}\d_])\p{Lu}[\p{L}\p{M}&]*")
 _LAST_WORD = regex.compile(r"(\S+)$")
 _ABBREV = regex.compile(r"(?:TP|Tp|TS|ThS|Th\.S|PGS|GS|Mr|Ms|Dr|St|[\p{Lu}])\.")
 _LINES = regex.compile(r"[^\n|]+")
@@ -104,6 +105,17 @@ def _add(spans: list[tuple[int, int]], text: str, s: int, e: int) -> None:
         e -= 1
     if e > s:
         spans.append((s, e))
+
+
+def first_words(entries) -> frozenset:
+    """Lower-cased first capitalized word of each entry, as ``Document.cap_words`` cuts them;
+    an entry that does not start with a capital is left out (the caller scans for it)."""
+    out = set()
+    for e in entries:
+        m = _CAP_WORD.match(e)
+        if m:
+            out.add(m.group().lower())
+    return frozenset(out)
 
 
 @dataclass
@@ -139,6 +151,28 @@ class Document:
         """``text``/``start``/``end`` in the caller's coordinates for a view span."""
         s, e = self.original_span(start, end)
         return {"text": self.original[s:e], "start": s, "end": e}
+
+    def cap_words(self) -> list[tuple[int, str]]:
+        """(start, word) of every capitalized word of the view, computed once."""
+        words = self.context.get("_cap_words")
+        if words is None:
+            words = [(m.start(), m.group()) for m in _CAP_WORD.finditer(self.text)]
+            self.context["_cap_words"] = words
+        return words
+
+    def matches_at_cap_words(self, rx: Any, first_words: frozenset) -> list[Any]:
+        """Non-overlapping matches of ``rx`` tried only at capitalized words whose lower
+        case is in ``first_words``: for gazetteer patterns whose entries all start with a
+        capital, a few hundred tries instead of one at every position."""
+        out, end, text = [], 0, self.text
+        for pos, word in self.cap_words():
+            if pos < end or word.lower() not in first_words:
+                continue
+            m = rx.match(text, pos)
+            if m:
+                out.append(m)
+                end = m.end()
+        return out
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         import bisect

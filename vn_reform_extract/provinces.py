@@ -8,7 +8,7 @@ from typing import Optional
 import regex
 
 from . import patterns
-from .document import Document
+from .document import Document, first_words
 from .gazetteer import Province, provinces
 from .schema import ProvinceMention
 from .trie import trie_pattern
@@ -26,6 +26,45 @@ def _matcher() -> tuple[regex.Pattern, dict[str, Province]]:
 
 
 @lru_cache(maxsize=None)
+def _capitalized_first_words() -> frozenset:
+    return first_words(_matcher()[1])
+
+
+@lru_cache(maxsize=None)
+def _lower_prefixes() -> tuple[str, ...]:
+    """The lower-case openings of aliases such as "thành phố Hà Nội" ("thành phố ")."""
+    out = set()
+    for alias in _matcher()[1]:
+        m = regex.search(r"\p{Lu}", alias)
+        if alias[:1].islower() and m:
+            out.add(alias[:m.start()])
+    return tuple(sorted(out, key=len, reverse=True))
+
+
+_PORTAL = regex.compile(r"(?<![\p{L}\p{N}_.@/])[a-z]+\.gov\.vn(?![\p{L}\p{N}_])")
+
+
+def _alias_matches(doc: Document) -> list:
+    """Alias matches: at capitalized words, plus the lower-case portal addresses
+    ("nghean.gov.vn"); "thành phố Hà Nội" in lower case is found as "Hà Nội"."""
+    rx, by_alias = _matcher()
+    found = doc.matches_at_cap_words(rx, _capitalized_first_words())
+    for i, m in enumerate(found):
+        # aliases that start in lower case: "thành phố Hà Nội"
+        for prefix in _lower_prefixes():
+            s = m.start() - len(prefix)
+            if s >= 0 and doc.text.startswith(prefix, s):
+                longer = rx.match(doc.text, s)
+                if longer and longer.end() >= m.end():
+                    found[i] = longer
+                break
+    if ".gov.vn" in doc.text:
+        found += [m for m in _PORTAL.finditer(doc.text) if m.group() in by_alias]
+        found.sort(key=lambda m: m.start())
+    return found
+
+
+@lru_cache(maxsize=None)
 def _alias_rx(pattern: str) -> regex.Pattern:
     return regex.compile(pattern)
 
@@ -36,7 +75,7 @@ def find(doc: Document) -> list[tuple[int, int, Province, str]]:
     blocks = patterns.load("provinces").rules
     out = []
     text = doc.text
-    for m in rx.finditer(text):
+    for m in _alias_matches(doc):
         s, e = m.span()
         before = text[max(0, s - _LOOKBEHIND):s]
         after = text[s:e + 20]
