@@ -155,6 +155,28 @@ class _Tok:
 _NONSPACE = regex.compile(r"\S+")
 
 
+@lru_cache(maxsize=None)
+def _lower_first_rx() -> Any:
+    _, lower = T.head_first_words()
+    return regex.compile(r"(?<![\p{L}\p{M}])" + trie_pattern(sorted(lower)) + r"(?![\p{L}\p{M}])")
+
+
+def _head_matches(doc: Document, R: "_Rules") -> list:
+    """What ``R.head.finditer`` finds, tried only at the first words of positions."""
+    upper, _ = T.head_first_words()
+    found = doc.matches_at_cap_words(R.head, upper)
+    text = doc.text
+    lower = [m for w in _lower_first_rx().finditer(text) if (m := R.head.match(text, w.start()))]
+    if not lower:
+        return found
+    out, end = [], 0
+    for m in sorted(found + lower, key=lambda m: (m.start(), -m.end())):
+        if m.start() >= end:
+            out.append(m)
+            end = m.end()
+    return out
+
+
 def _tokens(text: str, start: int, end: int, limit: int = MAX_TITLE_TOKENS + 8) -> list[_Tok]:
     """Tokens of text[start:end]; the scans never look further than a few titles ahead."""
     return [_Tok(m.start(), m.end(), m.group()) for m in islice(_TOKEN.finditer(text, start, end), limit)]
@@ -201,7 +223,7 @@ class _Ctx:
     def heads(self) -> list[tuple[int, int]]:
         if self._heads is None:
             out = []
-            for m in self.R.head.finditer(self.text):
+            for m in _head_matches(self.doc, self.R):
                 s, e = m.span()
                 if not self.head_ok(s, e):
                     continue

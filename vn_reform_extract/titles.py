@@ -72,18 +72,36 @@ def _trie_regex(words: set[str]) -> str:
 
 
 def _alternation(titles: list[str], lower_first: frozenset = frozenset()) -> str:
+    return _trie_regex(_forms(titles, lower_first))
+
+
+def _forms(titles: list[str], lower_first: frozenset = frozenset()) -> set[str]:
     forms: set[str] = set()
     for t in titles:
         for f in (t, fix_tone(t), old_tone(t)):
             forms |= _case_variants(f, f.lower() in lower_first)
-    return _trie_regex(forms)
+    return forms
+
+
+def _head_titles() -> list[str]:
+    return [e.title for e in entries() if e.kind != "rank"]
 
 
 @lru_cache(maxsize=None)
 def head_pattern() -> str:
     """Every position (not ranks), longest first, in the case variants news text uses
     (upper-case initial; later words either case). Case-sensitive: fast on long texts."""
-    return _alternation([e.title for e in entries() if e.kind != "rank"], lowercase_ok())
+    return _alternation(_head_titles(), lowercase_ok())
+
+
+@lru_cache(maxsize=None)
+def head_first_words() -> tuple[frozenset, frozenset]:
+    """First words of the head forms: those starting with a capital (lower-cased, as
+    ``Document.matches_at_cap_words`` takes them) and those written in lower case."""
+    forms = _forms(_head_titles(), lowercase_ok())
+    firsts = {f.split()[0] for f in forms}
+    return (frozenset(w.lower() for w in firsts if w[:1].isupper()),
+            frozenset(w for w in firsts if not w[:1].isupper()))
 
 
 @lru_cache(maxsize=None)
