@@ -117,6 +117,27 @@ def _local() -> tuple[regex.Pattern, list[dict], dict[str, dict]]:
     return rx, heads, {_dept_key(a): r for a, r in depts.items()}
 
 
+@lru_cache(maxsize=None)
+def _local_first_words() -> frozenset:
+    cfg = _config()
+    words = [h["canon"] for h in cfg["heads"]] + list(cfg.get("first_words_extra") or [])
+    return first_words(words)
+
+
+_LOWER_PHONG = regex.compile(r"(?<=[Tt]rưởng\s)phòng")
+
+
+def _local_matches(doc: Document) -> list:
+    """What the local pattern's ``finditer`` finds, tried only at the first words of heads
+    (and at "phòng" after "trưởng", the one head written in lower case)."""
+    lrx = _local()[0]
+    found = doc.matches_at_cap_words(lrx, _local_first_words())
+    if "rưởng phòng" in doc.text:
+        found += [m for p in _LOWER_PHONG.finditer(doc.text) if (m := lrx.match(doc.text, p.start()))]
+        found.sort(key=lambda m: m.start())
+    return found
+
+
 def _dept_key(surface: str) -> str:
     return " ".join(w for w in _KEY_SPLIT.split(surface.lower()) if w and w != "và")
 
@@ -246,7 +267,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
             kind = "party_committee" if p["canon"] == "Đảng ủy" else kind
         out.append((s, m.end(), Body(name, kind, "central", body.ministry), None, rule))
     lrx, heads, dept_keys = _local()
-    for m in lrx.finditer(text):
+    for m in _local_matches(doc):
         rule = "local-head-place"
         if m.group("dept"):
             dept = dept_keys[_dept_key(m.group("dept")[3:])]
