@@ -131,6 +131,8 @@ def _candidates(doc: Document) -> list[_Cand]:
     group = 0
     for rule in pf.rules:
         kind = rule.kind or "dmy"
+        if kind == "relative" and doc.published is None:
+            continue  # nothing to resolve a relative phrase against
         not_after = extra["not_after"].get(rule.name)
         before = extra["prefixes"].get(rule.extra.get("before", ""))
         required = rule.extra.get("prefix_required")
