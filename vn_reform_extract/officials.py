@@ -9,6 +9,7 @@ names on the few sentences that hold a position word the rules could not resolve
 from __future__ import annotations
 
 import bisect
+import re
 from itertools import islice
 import unicodedata
 import os
@@ -153,6 +154,32 @@ class _Tok:
 
 
 _NONSPACE = regex.compile(r"\S+")
+
+
+@lru_cache(maxsize=None)
+def _anchor_first_rx() -> Any:
+    """The first words an honorific, a rank or a word before a name can start with, as a
+    plain-alternation ``re`` pattern (much faster than a regex pass at every position)."""
+    pf = patterns.load("officials")
+    words = {w.split()[0] for w in (pf.data.get("hon_words") or []) + (pf.data.get("pre_name_words") or [])}
+    forms = {f for w in words for f in (w, w[:1].upper() + w[1:])} | set(T.rank_first_words())
+    alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return re.compile(r"(?<![^\W\d_])(?:" + alts + r")")
+
+
+def _anchor_matches(cx: "_Ctx") -> list:
+    """What ``R.anchor.finditer`` finds, tried only where such a first word stands."""
+    rx, text = cx.R.anchor, cx.text
+    out, end = [], 0
+    for w in _anchor_first_rx().finditer(text):
+        p = w.start()
+        if p < end:
+            continue
+        m = rx.match(text, p)
+        if m:
+            out.append(m)
+            end = m.end()
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -521,7 +548,7 @@ def _anchored(cx: _Ctx, cands: list[_Cand]) -> list[tuple[int, int, str, Optiona
     """Honorific/rank + name. Returns the short (one-syllable) anchors for later."""
     text = cx.text
     shorts = []
-    for m in cx.R.anchor.finditer(text):
+    for m in _anchor_matches(cx):
         hon_raw = m.group("hon")
         ns, ne = m.span("name")
         # cut the name at a position word written without a separator

@@ -105,6 +105,13 @@ def head_first_words() -> tuple[frozenset, frozenset]:
 
 
 @lru_cache(maxsize=None)
+def rank_first_words() -> frozenset[str]:
+    """First words of the rank forms that ``rank_pattern`` matches, in every case written."""
+    ranks = [e.title for e in entries() if e.kind == "rank"]
+    return frozenset(f.split()[0] for f in _forms(ranks, frozenset(r.lower() for r in ranks)))
+
+
+@lru_cache(maxsize=None)
 def rank_pattern() -> str:
     """Military and police ranks, case as written ("Thiếu tướng", "thiếu tướng")."""
     ranks = [e.title for e in entries() if e.kind == "rank"]
