@@ -620,10 +620,16 @@ def _trim_credit(raw: str, after: str) -> str:
     return " ".join(out)
 
 
+@lru_cache(maxsize=None)
+def _surnames_lower(surnames: frozenset) -> frozenset:
+    return frozenset(w.lower() for w in surnames)
+
+
 def _name_sep(cx: _Ctx, cands: list[_Cand]) -> None:
     """'Nguyễn Xuân Sơn - Phó Bí thư ...', 'Trần Tổ Nghị, Quyền Cục trưởng ...' (no honorific)."""
     text = cx.text
-    for m in cx.R.namesep.finditer(text):
+    # the name starts with a family name: only capitalized family names need a try
+    for m in cx.doc.matches_at_cap_words(cx.R.namesep, _surnames_lower(cx.R.surnames)):
         ns, ne = m.span("name")
         first = text[ns:ne].split(" ", 1)[0]
         if first.lower() in ("ông", "bà", "anh", "chị", "các") or first not in cx.R.surnames or cx.in_blocked(ns):
