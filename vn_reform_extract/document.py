@@ -14,6 +14,8 @@ from typing import Any, Optional
 
 import regex
 
+from .trie import matches_at
+
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 _SPACES = {"\u00a0", "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006",
            "\u2007", "\u2008", "\u2009", "\u200a", "\u202f", "\u205f", "\u3000", "\t", "\x0b", "\x0c"}
@@ -164,15 +166,7 @@ class Document:
         """Non-overlapping matches of ``rx`` tried only at capitalized words whose lower
         case is in ``first_words``: for gazetteer patterns whose entries all start with a
         capital, a few hundred tries instead of one at every position."""
-        out, end, text = [], 0, self.text
-        for pos, word in self.cap_words():
-            if pos < end or word.lower() not in first_words:
-                continue
-            m = rx.match(text, pos)
-            if m:
-                out.append(m)
-                end = m.end()
-        return out
+        return matches_at(rx, self.text, (p for p, w in self.cap_words() if w.lower() in first_words))
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         import bisect

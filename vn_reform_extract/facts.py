@@ -24,6 +24,7 @@ from . import patterns
 from .document import Document
 from .numbers import CURRENCIES, MULTIPLIERS, parse_digits, read_quantity
 from .schema import NumericFact
+from .trie import matches_at
 
 ORDINALS = {"nhất": 1.0, "nhì": 2.0, "tư": 4.0}
 _CONTEXT_DATE_PRIORITY = 65      # dates found by the date extractor: above plain counts
@@ -112,20 +113,6 @@ def _digit_first(pattern: str) -> bool:
     return pattern.startswith("(?=\\d)")
 
 
-def _at_starts(rx: Any, text: str, starts: list[int]) -> list[Any]:
-    """What ``rx.finditer(text)`` finds, for a pattern that can only start at one of
-    ``starts`` (sorted): a few hundred tries instead of one at every position."""
-    out, end = [], 0
-    for p in starts:
-        if p < end:
-            continue
-        m = rx.match(text, p)
-        if m:
-            out.append(m)
-            end = max(m.end(), p + 1)
-    return out
-
-
 def _core(m: Any) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     gi = m.re.groupindex
@@ -169,7 +156,7 @@ def extract(doc: Document) -> list[NumericFact]:
         if needs and not any(w in lower for w in needs):
             continue
         anchor = R.anchor[rule.name]
-        for m in (_at_starts(rule.regex, text, starts[anchor]) if anchor else rule.regex.finditer(text)):
+        for m in (matches_at(rule.regex, text, starts[anchor]) if anchor else rule.regex.finditer(text)):
             order += 1
             cands.append((-rule.priority, m.start(), -(m.end() - m.start()), order, rule, m, _core(m)))
     claims = _Claims(len(text))

@@ -20,7 +20,7 @@ from typing import Any, Optional
 import regex
 
 from . import patterns, titles as T
-from .trie import trie_pattern
+from .trie import matches_at, trie_pattern
 from .document import Document
 from .schema import Author, Official, Span
 from .textnorm import key, nfc
@@ -169,17 +169,7 @@ def _anchor_first_rx() -> Any:
 
 def _anchor_matches(cx: "_Ctx") -> list:
     """What ``R.anchor.finditer`` finds, tried only where such a first word stands."""
-    rx, text = cx.R.anchor, cx.text
-    out, end = [], 0
-    for w in _anchor_first_rx().finditer(text):
-        p = w.start()
-        if p < end:
-            continue
-        m = rx.match(text, p)
-        if m:
-            out.append(m)
-            end = m.end()
-    return out
+    return matches_at(cx.R.anchor, cx.text, (w.start() for w in _anchor_first_rx().finditer(cx.text)))
 
 
 @lru_cache(maxsize=None)

@@ -1,11 +1,12 @@
-"""Regex alternations of many literal strings, factored as a trie.
+"""Fast scanning with big patterns: alternations of many literal strings factored as a
+trie, and matching tried only at the positions where a match can start.
 
 A flat ``a|b|c...`` of a thousand aliases makes the regex engine try each branch at every
 position; the trie form shares prefixes, so a position is rejected after one or two characters.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import regex
 
@@ -30,6 +31,20 @@ def trie_pattern(words: Iterable[str], tokens: Optional[Callable[[str], list[str
             node = node.setdefault(part, {})
         node[""] = {}
     return _emit(trie, joiner, first=True, rest_ignore_case=rest_ignore_case)
+
+
+def matches_at(rx: Any, text: str, positions: Iterable[int]) -> list[Any]:
+    """What ``rx.finditer(text)`` finds, for a pattern that can only start at one of the
+    (sorted) ``positions``: a few hundred tries instead of one at every character."""
+    out, end = [], 0
+    for p in positions:
+        if p < end:
+            continue
+        m = rx.match(text, p)
+        if m:
+            out.append(m)
+            end = max(m.end(), p + 1)
+    return out
 
 
 def _emit(node: dict, joiner: str, first: bool = False, rest_ignore_case: bool = False) -> str:
