@@ -366,7 +366,11 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
 
 
 def _resolve_overlaps(cands: list) -> list:
-    """Longest first; a mention never overlaps another of the same list."""
+    """Longest first; a mention never overlaps another of the same list. A unit name read
+    from the text ("Tổng cục Thống kê thường xuyên") gives way to a gazetteer name that
+    starts at the same place ("Tổng cục Thống kê")."""
+    known = {c[0] for c in cands if c[4] == "central-gazetteer"}
+    cands = [c for c in cands if not (c[4] == "central-unit" and c[0] in known)]
     chosen: list = []
     taken: list[tuple[int, int]] = []
     for c in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0])):

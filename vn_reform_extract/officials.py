@@ -287,6 +287,7 @@ class _Ctx:
         n = 0
         depth = 0
         i = 0
+        lower_from = None  # where the current run of lower-case words began
         while i < len(toks):
             t = toks[i]
             if "\n" in self.text[end:t.start]:
@@ -295,6 +296,10 @@ class _Ctx:
             n += 1
             if n > MAX_TITLE_TOKENS:
                 break
+            if lower_from is not None and x[:1].isupper() and self.head_at(t.start) is not None:
+                # "Thủ tướng hoan nghênh Bộ trưởng ...": the words before the next
+                # position are no part of this one
+                return self.cut_after_body(he, lower_from)
             if x == "(":
                 # a parenthesis naming the body: "(Sở Tài nguyên và Môi trường tỉnh Kon Tum)"
                 close = self.text.find(")", t.end, min(limit, t.end + 120))
@@ -325,6 +330,10 @@ class _Ctx:
                 continue
             if x[:1].islower() and self.R.stop.match(self.text, t.start):
                 break
+            if x[:1].islower():
+                lower_from = end if lower_from is None else lower_from
+            else:
+                lower_from = None
             end = t.end
             i += 1
         return self.cut_after_body(he, end)
@@ -453,6 +462,7 @@ def _title_before_name(cx: _Ctx, cands: list[_Cand]) -> None:
         i = 0
         depth = 0
         found = None
+        after_lower = False
         while i < len(toks):
             t = toks[i]
             n += 1
@@ -464,6 +474,9 @@ def _title_before_name(cx: _Ctx, cands: list[_Cand]) -> None:
             x = t.text
             if x[:1].isupper() and cx.R.stop_any.fullmatch(x):
                 break
+            if after_lower and x[:1].isupper() and cx.head_at(t.start) is not None:
+                break  # "Thủ tướng hoan nghênh Bộ trưởng X": X belongs to the later position
+            after_lower = x[:1].islower() and not cx.R.body.match(text, t.start)
             if cx.is_syl(t):
                 j = i
                 run = [t]
@@ -898,7 +911,7 @@ def extract(doc: Document, use_ner: Optional[bool] = None) -> tuple[list[Officia
     seen_a = set()
     for s, e, name, role in authors:
         m = doc.mention(s, e)
-        k = (m["start"], m["end"])
+        k = (nfc(name), role)  # one record per credited person, at the first credit
         if k in seen_a:
             continue
         seen_a.add(k)
