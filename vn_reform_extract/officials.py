@@ -221,14 +221,26 @@ class _Person:
     mentions: list[tuple[int, int]] = field(default_factory=list)
 
 
+def _union(spans) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping spans covering the same positions."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
 class _Ctx:
     def __init__(self, doc: Document):
         self.doc = doc
         self.text = doc.text
         self.R = rules()
         ctx = doc.context or {}
-        self.blocked: list[tuple[int, int]] = sorted(
-            (int(s), int(e)) for s, e, *_ in (ctx.get("province_spans") or []))
+        # names never start inside a province or an agency name ("UBND quận Hoàng Mai")
+        self.blocked: list[tuple[int, int]] = _union(
+            (int(s), int(e)) for s, e, *_ in [*(ctx.get("province_spans") or []), *(ctx.get("agency_spans") or [])])
         self.agencies: list[tuple] = list(ctx.get("agency_spans") or [])
         self.province_spans: list[tuple] = list(ctx.get("province_spans") or [])
         self._heads: Optional[list[tuple[int, int]]] = None
