@@ -281,11 +281,11 @@ def _infer_years(doc: Document, cands: list[_Cand]) -> None:
         before = [a for a in anchors if a[0] < pos]
         if before:
             return before[-1][1]
+        # with no year before: the first full date after it, else the latest year the
+        # article names after it (the first one is as often a birth or a founding year)
         after = [a for a in anchors if a[0] > pos]
-        for a in after:
-            if a[2]:
-                return a[1]
-        return after[0][1] if after else None
+        full = next((a[1] for a in after if a[2]), None)
+        return full if full is not None else max((a[1] for a in after), default=None)
 
     pub = doc.published
     for c in cands:
