@@ -46,9 +46,10 @@ def _csv(rows: list[dict], fields: list[str]) -> str:
 
 
 def _variants(name: str) -> list[str]:
-    """Tone placements and the unaccented form, in a stable order without repeats."""
+    """Tone placements, the unaccented form and the upper-case form of headlines
+    ("BÌNH DƯƠNG"), in a stable order without repeats."""
     out: list[str] = []
-    for v in (name, old_tone(name), strip_diacritics(name)):
+    for v in (name, old_tone(name), strip_diacritics(name), name.upper()):
         if v not in out:
             out.append(v)
     return out
