@@ -321,7 +321,8 @@ def _units() -> tuple[regex.Pattern, list[dict]]:
     person = trie_pattern(_surnames()) + r" \p{Lu}"
     not_word = (r"(?!" + person + r"|(?:" + stop + r"|Bộ|Sở|Ủy ban|UBND|Tổng cục|Cục|Vụ|Ban|huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh|TP|Q\.|P\.)(?![\p{L}\p{M}])"
                 r"|" + prov_rx.pattern + r")")
-    name = _CAP + r"(?:(?: | ?[-–] ?)" + not_word + r"[\p{L}\p{M}]+){0,5}"
+    # "Chi cục Phó Chi cục ...": a title, not the unit's name
+    name = r"(?!(?:Phó|Trưởng|Phụ trách)\s)" + _CAP + r"(?:(?: | ?[-–] ?)" + not_word + r"[\p{L}\p{M}]+){0,5}"
     return regex.compile(_B + r"(?:" + heads + r") (?P<uname>" + name + r")" + _E), units
 
 
@@ -332,6 +333,7 @@ def _surnames() -> list[str]:
     return [w.strip() for w in lines if w.strip() and not w.startswith("#")]
 
 
+_LOCAL_PARENT_RX = regex.compile(r"\s*(?:\(|(?:trực )?thuộc\s)\s*")
 _PARENT_RX = regex.compile(r"\s*(?:[-–,(]|thuộc|trực thuộc|của)\s*")
 
 
@@ -347,15 +349,27 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
         name = f"{head} {nfc(m.group('uname'))}"
         place = _parse_place(doc, m.end(), "admin")
         end = place.end if place else m.end()
-        if place is None and not unit.get("central"):
-            continue
         ministry = None
-        pm = _PARENT_RX.match(text, end)
-        if pm and place is None:
+        pm = _PARENT_RX.match(text, end) if place is None else None
+        if pm:
             parent = crx.match(text, pm.end())
             body = _central_body(parent.group()) if parent else None
             if body is not None and body.kind == "ministry":
                 ministry = body.name
+            elif not unit.get("central"):
+                # "Chi cục Quản lý đất đai (Sở Tài nguyên và Môi trường tỉnh Kon Tum)":
+                # the unit is where its parent body is
+                lp = _LOCAL_PARENT_RX.match(text, end)
+                local = _local()[0].match(text, lp.end()) if lp else None
+                parent_place = _parse_place(doc, local.end(), "admin") if local else None
+                if parent_place is not None and parent_place.level == "provincial":
+                    place = Place(parent_place.form, "provincial", end, parent_place.province)
+        if place is None and unit.get("implicit"):
+            prov = _implicit_province(doc, m.start())
+            if prov is not None:
+                place = Place(prov.full_name(), "provincial", end, prov)
+        if place is None and not unit.get("central"):
+            continue
         if place is not None:
             prov = place.province or (_implicit_province(doc, m.start()) if place.level != "provincial" else None)
             out.append((m.start(), end, Body(f"{name} {place.form}", unit["kind"], place.level), prov.code if prov else None,
