@@ -146,7 +146,10 @@ _KEY_SPLIT = regex.compile(r"[\s,&–-]+")
 _SPACES = regex.compile(r"\s+")
 
 
-_PLACE_RX = regex.compile(r"\s+" + _PLACE_TYPE + r"(?:\s*(?<=\.)|\s+)" + _LOCAL_NAME + "?")
+# "HĐND huyện  Trong không khí ...": a place name follows its type after one space and is
+# no capitalized function word
+_NOT_PLACE = r"(?!(?:Trong|Tại|Theo|Khi|Với|Về|Để|Do|Sau|Trước|Từ|Đến|Qua|Nhưng|Còn|Cũng|Ngoài|Bên|Riêng|Hiện|Vì|Nếu|Ngày|Tháng|Năm)(?![\p{L}\p{M}]))"
+_PLACE_RX = regex.compile(r"\s+" + _PLACE_TYPE + r"(?:(?<=\.) ?| )" + _NOT_PLACE + _LOCAL_NAME + "?")
 _TYPE_ONLY_RX = regex.compile(r"\s+" + _PLACE_TYPE + _E)
 _WS = regex.compile(r"\s+")
 _BARE_NAME_RX = regex.compile(r"\s+" + _LOCAL_NAME)
@@ -315,7 +318,9 @@ def _units() -> tuple[regex.Pattern, list[dict]]:
     cfg = _config()
     units = cfg.get("units") or []
     heads = "|".join(f"(?P<u{i}>{u['pattern']})" for i, u in enumerate(units))
-    stop = trie_pattern(cfg.get("name_stop") or [], tokens=str.split, joiner=" ")
+    # the words that end a position in officials.yaml end a unit's name too
+    officials_stop = [w.strip() for w in patterns.load("officials").macros.get("stop", "").split("|") if w.strip()]
+    stop = trie_pattern(sorted(set(cfg.get("name_stop") or []) | set(officials_stop)), tokens=str.split, joiner=" ")
     prov_rx, _ = province_mod._matcher()
     # a family name followed by a capitalized syllable starts a person's name
     person = trie_pattern(_surnames()) + r" \p{Lu}"
