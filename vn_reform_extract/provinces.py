@@ -8,6 +8,7 @@ from typing import Optional
 import regex
 
 from . import patterns
+from .patterns import data_dir
 from .document import Document, first_words
 from .gazetteer import Province, provinces
 from .schema import ProvinceMention
@@ -69,6 +70,16 @@ def _alias_rx(pattern: str) -> regex.Pattern:
     return regex.compile(pattern)
 
 
+@lru_cache(maxsize=None)
+def _person_before() -> regex.Pattern:
+    """A family name, then up to two capitalized syllables, right before an alias:
+    "Nguyễn Gia Thái Bình" is a person (the family names are gazetteers/surnames.txt)."""
+    lines = (data_dir("gazetteers") / "surnames.txt").read_text(encoding="utf-8").splitlines()
+    surnames = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
+    return regex.compile(r"(?<![\p{L}\p{M}])" + trie_pattern(surnames)
+                         + r"(?: \p{Lu}[\p{Ll}\p{M}]+){0,2} $")
+
+
 def find(doc: Document) -> list[tuple[int, int, Province, str]]:
     """(view_start, view_end, province, alias) for every accepted mention."""
     rx, by_alias = _matcher()
@@ -87,6 +98,8 @@ def find(doc: Document) -> list[tuple[int, int, Province, str]]:
             if r.regex.search(target):
                 rule = r.name
                 break
+        if rule is None and _person_before().search(before):
+            rule = "person-name-before"
         if rule is None:
             out.append((s, e, by_alias[m.group()], m.group()))
     return out
