@@ -56,3 +56,9 @@ def test_document_rejects_non_text(bad):
 def test_document_bad_published():
     with pytest.raises(ValueError):
         extract("abc", published="not a date")
+
+
+def test_document_published_accepts_datetime_and_iso_with_time():
+    from datetime import datetime
+    assert extract("x", published=datetime(2022, 11, 2, 10, 30)).published == "2022-11-02"
+    assert extract("x", published="2022-11-02T10:30:00").published == "2022-11-02"

@@ -2,7 +2,7 @@
 context in ``doc.context`` for the ones after it."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Optional, Union
 
 from . import agencies, dates, facts, legal_refs, officials, provinces
@@ -15,6 +15,8 @@ MAX_CHARS = 5_000_000
 def _as_date(value: Union[None, str, date]) -> Optional[date]:
     if value is None or value == "":
         return None
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, str):
