@@ -61,3 +61,13 @@ def test_gazetteers_ministries_before_and_after_2025():
 def test_gazetteers_names_are_canonical():
     for p in gazetteer.provinces().values():
         assert key(p.name) == p.name.lower(), p.name
+
+
+@pytest.mark.parametrize("text,code", [("Bình Dươg", "74"), ("Ha Noii", "01"), ("Thanh Hoa", "38")])
+def test_gazetteers_fuzzy_lookup(text, code):
+    assert gazetteer.province_by_name(text, fuzzy=True).code == code
+
+
+def test_gazetteers_fuzzy_lookup_rejects_junk():
+    assert gazetteer.province_by_name("xyz qwerty", fuzzy=True) is None
+    assert gazetteer.province_by_name("Bình Dươg") is None

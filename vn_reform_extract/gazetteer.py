@@ -70,10 +70,16 @@ def _province_keys() -> dict[str, Province]:
     return table
 
 
-def province_by_name(name: str) -> Optional[Province]:
-    """Resolve any alias ("TP.HCM", "Hoà Bình", "Ba Ria - Vung Tau") to its province."""
+def province_by_name(name: str, fuzzy: bool = False) -> Optional[Province]:
+    """Resolve any alias ("TP.HCM", "Hoà Bình", "Ba Ria - Vung Tau") to its province;
+    with ``fuzzy``, also a misspelt one ("Bình Dươg") by string similarity."""
     table = _province_keys()
-    return table.get(key(name)) or table.get(loose_key(name))
+    hit = table.get(key(name)) or table.get(loose_key(name))
+    if hit is None and fuzzy and name.strip():
+        from rapidfuzz import fuzz, process
+        best = process.extractOne(loose_key(name), list(table), scorer=fuzz.ratio, score_cutoff=88)
+        hit = table[best[0]] if best else None
+    return hit
 
 
 @lru_cache(maxsize=None)
