@@ -95,9 +95,13 @@ def _rules() -> tuple[Any, dict]:
     extra = {
         "between": regex.compile(join.get("between", r"\s*[\-–]\s*"), regex.V1 | regex.IGNORECASE),
         "before": regex.compile(join.get("before", r"từ\s+$"), regex.V1 | regex.IGNORECASE),
-        "name_year": regex.compile(data.get("name_year_before", r"(?!)"), regex.V1),
+        "name_year": regex.compile(patterns.expand(str(data.get("name_year_before", r"(?!)")), pf.macros),
+                                   regex.V1),
+        "no_anchor": regex.compile(patterns.expand(str(data.get("no_anchor_before", r"(?!)")), pf.macros),
+                                   regex.V1 | regex.IGNORECASE),
         "half_value": str(data.get("half_value", "year")),
-        "not_after": {r.name: regex.compile(r.extra["not_after"], regex.V1 | regex.IGNORECASE)
+        "not_after": {r.name: regex.compile(patterns.expand(str(r.extra["not_after"]), pf.macros),
+                                            regex.V1 | regex.IGNORECASE)
                       for r in pf.rules if r.extra.get("not_after")},
         "prefixes": {str(k): regex.compile(patterns.expand(str(v), pf.macros), regex.V1 | regex.IGNORECASE)
                      for k, v in (data.get("prefixes") or {}).items()},
@@ -270,21 +274,26 @@ def _with_published(p: _Point, pub: date) -> _Point:
 
 
 def _infer_years(doc: Document, cands: list[_Cand]) -> None:
-    anchors: list[tuple[int, int, bool]] = []   # (position, year, full day date)
+    _, extra = _rules()
+    no_anchor = extra["no_anchor"]
+    anchors: list[tuple[int, int, bool]] = []   # (position, year, day or month date)
     for c in cands:
+        if no_anchor.search(doc.text, max(0, c.start - 30), c.start):
+            continue  # "sinh ngày 20/5/1970": a birth date says nothing about the article's year
         if c.fixed is None and c.b is None and c.a is not None and c.a.y and c.a.explicit:
-            anchors.append((c.start, c.a.y, c.a.gran == "day"))
+            anchors.append((c.start, c.a.y, c.a.gran in ("day", "month")))
         elif c.b is not None and c.b.explicit and c.b.gran != "year" and c.b.y:
-            anchors.append((c.start, c.b.y, c.b.gran == "day"))
+            anchors.append((c.start, c.b.y, c.b.gran in ("day", "month")))
 
     def year_at(pos: int) -> Optional[int]:
         before = [a for a in anchors if a[0] < pos]
         if before:
             return before[-1][1]
-        # with no year before: the first full date after it, else the latest year the
-        # article names after it (the first one is as often a birth or a founding year)
+        # with no year before: the latest day or month date after it, else the latest year
+        # the article names after it (news looks back: earlier years are background,
+        # founding years, anniversaries of old events)
         after = [a for a in anchors if a[0] > pos]
-        full = next((a[1] for a in after if a[2]), None)
+        full = max((a[1] for a in after if a[2]), default=None)
         return full if full is not None else max((a[1] for a in after), default=None)
 
     pub = doc.published

@@ -28,6 +28,8 @@ _PARTY = regex.compile(r"^\d+[a-zđ]?-(?P<t>[^/\s]+)/(?P<iss>\S+)$")
 _STATE = regex.compile(r"^\d+[a-zđ]?(?:/(?:19|20)\d\d)?/(?P<rest>.+)$")
 _HYPHEN = regex.compile(r"-\s?")
 _CLAUSE_START = regex.compile(r"(?:^|[;:])\s*$")
+_CODE_SPACE = regex.compile(r"\s*([/\-])\s*")
+_YEAR_DASH = regex.compile(r"^(\d+[a-zđ]?)-((?:19|20)\d\d)/")
 
 
 @dataclass
@@ -74,8 +76,10 @@ def _tables() -> dict[str, Any]:
     for k, v in (data.get("issuers") or {}).items():
         issuers.setdefault(str(k), str(v))
     text_issuers = sorted({*map(str, data.get("text_issuers") or []), *ministries}, key=len, reverse=True)
-    text_re = regex.compile(r"(?:" + "|".join(regex.escape(t) for t in text_issuers) + r")(?![\p{L}])") \
-        if text_issuers else None
+    # case-insensitive ("của Bộ chính trị", "Bộ Tài Chính"); reported in the listed spelling
+    text_re = regex.compile(r"(?:" + "|".join(regex.escape(t) for t in text_issuers) + r")(?![\p{L}])",
+                            regex.IGNORECASE) if text_issuers else None
+    text_canon = {key(t): t for t in text_issuers}
     macros = pf.macros
     return {
         "pf": pf,
@@ -86,6 +90,7 @@ def _tables() -> dict[str, Any]:
         "type_issuers": {str(k): str(v) for k, v in (data.get("type_issuers") or {}).items()},
         "party_issuers": {str(k): str(v) for k, v in (data.get("party_issuers") or {}).items()},
         "text_re": text_re,
+        "text_canon": text_canon,
         "alias": {str(k): str(v) for k, v in (data.get("text_issuer_alias") or {}).items()},
         "code_re": regex.compile(patterns.expand("{code}", macros), regex.V1),
         "bare_re": regex.compile(patterns.expand("{bare}", macros), regex.V1),
@@ -119,10 +124,14 @@ def _lookup(code: str, table: dict[str, str]) -> Optional[str]:
 def _from_code(number: str, doc: Document) -> tuple[Optional[str], Optional[str]]:
     """(doc_type, issuer) read from a document code; None where unknown."""
     t = _tables()
+    # the number as written may hold spaces and dashes ("40 – CT/TW", "19-2017/NQ-CP")
+    number = _CODE_SPACE.sub(r"\1", number.replace("–", "-"))
+    number = _YEAR_DASH.sub(r"\1/\2/", number)
     m = _PARTY.match(number)
     if m:
         dt = t["party_types"].get(m.group("t")) or t["types"].get(m.group("t"))
-        iss = _lookup(m.group("iss"), t["party_issuers"])
+        # "3208-QĐ/BVHTTDL": a ministry writing its code the party way
+        iss = _lookup(m.group("iss"), t["party_issuers"]) or _lookup(m.group("iss"), t["issuers"])
         return dt, _fill(iss, doc) if iss else None
     m = _STATE.match(number)
     if not m:
@@ -187,7 +196,7 @@ def _issuer_in_text(doc: Document, pos: int) -> Optional[str]:
     im = t["text_re"].match(doc.text, m.end())
     if not im:
         return None
-    name = im.group()
+    name = t["text_canon"].get(key(im.group()), im.group())
     return t["alias"].get(name, name)
 
 
