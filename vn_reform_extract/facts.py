@@ -225,7 +225,9 @@ def _facts_of(doc: Document, rule: Any, m: Any, fact_spans: list[tuple[int, int]
         unit = CURRENCIES.get(cur.lower(), "VND") if cur else ("USD" if "$" in m.group() else None)
         f = _multiplier(m, "mult")
         if len(values) == 2:
-            f1 = _multiplier(m, "mult1") if _group(m, "mult1") else f
+            # "5 - 10 triệu": the upper multiplier also scales the lower bound, but not
+            # when the lower bound is already the larger number ("800.000 - 1 triệu đồng")
+            f1 = _multiplier(m, "mult1") if _group(m, "mult1") else (f if values[0] <= values[1] else 1.0)
             values = [values[0] * f1, values[1] * f]
         else:
             values = [values[0] * f]
