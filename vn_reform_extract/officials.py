@@ -30,6 +30,7 @@ _TOKEN = regex.compile(
     r"|[\p{L}\p{M}\p{N}]+(?:[.&'’/][\p{L}\p{M}\p{N}]+|-(?=[\p{L}\p{M}\p{N}])[\p{L}\p{M}\p{N}]+)*"
     r"|\S")
 _SYL = regex.compile(r"\p{Lu}[\p{Ll}\p{M}]+")
+_PREV_WORDS = regex.compile(r"(?:([\p{L}\p{M}]+) )?([\p{L}\p{M}]+)\s+$")
 _LOWER_WORD = regex.compile(r"[\p{Ll}][\p{L}\p{M}]*")
 _HARD_STOP = set('.:;!?"“”‘’…|[]{}')
 _DASHES = {"-", "–", "—"}
@@ -39,9 +40,14 @@ _NAME_NEXT = regex.compile(r" (?=\p{Lu})")
 _CHAIN_SEP = regex.compile(r"\s*[,;]\s*")
 _WS = regex.compile(r"\s*")
 _AFTER_NAME = regex.compile(r"\s*(?:[,\-–—(]|\s)\s*(?:nguyên\s+)?")
-_BEFORE_HON = regex.compile(r"(?:,\s*|\s+đối với\s+)$")
+_BEFORE_HON = regex.compile(r"(?:\s*[,\-–—]\s*|\s+đối với\s+|\s+)$")
+_BARE_THEN_LOWER = regex.compile(r" \p{Ll}")
+_LAST_WORD_L = regex.compile(r"(?<![\p{L}\p{M}])[\p{L}\p{M}&.]+$")
+_HON_CAP = frozenset({"Ông", "Bà"})
+_COMMA_FIELDS = regex.compile(r",[ ]*(?P<w>\p{Lu}[\p{Ll}\p{M}]*)(?:,? \p{L}[\p{Ll}\p{M}]*){0,6}? và \p{Lu}")
+_SEP_MARK = regex.compile(r"[,\-–—(]")
 _DIGIT = regex.compile(r"\d")
-_TRAIL = regex.compile(r"[\s,;:\-–—]+$")
+_TRAIL = regex.compile(r"(?:[\s,;:\-–—]|(?<![\p{L}\p{M}])(?:của|và)$)+$")
 _COMMA_ONLY = regex.compile(r"\s*,\s*")
 _COMMA = regex.compile(r"\s*,\s*")
 _LAST_WORD = regex.compile(r"(\S+)\s*$")
@@ -84,6 +90,11 @@ class _Rules:
     lower_ok: frozenset
     short_pre: Any
     not_name_end: frozenset = frozenset()
+    not_stop: Any = None
+    not_head_after: Any = None
+    body_words: frozenset = frozenset()
+    blocker_last2: frozenset = frozenset()
+    not_blocker: frozenset = frozenset()
 
 
 def _word_tree(words: list[str]) -> str:
@@ -117,8 +128,13 @@ def rules() -> _Rules:
     head_re = comp("title-before-name")
     short = regex.compile(patterns.expand(
         r"(?<![\p{L}\p{M}])(?P<pre>{hon}|{rank}|{head})\s+$", {**m, **extra}), regex.V1)
-    return _Rules(
+    out = _Rules(
         not_name_end=frozenset(_split_list(m.get("not_name_end", ""))),
+        not_stop=regex.compile(m.get("not_stop") or "(?!)", regex.V1),
+        body_words=frozenset(body),
+        blocker_last2=frozenset(w.split()[-1] for w in _split_list(m.get("blocker", "")) if " " in w),
+        not_head_after=regex.compile(m.get("not_head_after") or "(?!)", regex.V1),
+        not_blocker=frozenset(w.lower() for w in _split_list(m.get("not_blocker", ""))),
         head=head_re,
         anchor=comp("name-title"),
         title_hon=comp("title-honorific-name"),
@@ -142,6 +158,8 @@ def rules() -> _Rules:
         lower_ok=T.lowercase_ok(),
         short_pre=short,
     )
+    _lower_head_rx()  # compiled with the rules, not on the first article that needs it
+    return out
 
 
 # --------------------------------------------------------------------------- helpers
@@ -163,8 +181,11 @@ def _anchor_first_rx() -> Any:
     pf = patterns.load("officials")
     words = {w.split()[0] for w in (pf.data.get("hon_words") or []) + (pf.data.get("pre_name_words") or [])}
     forms = {f for w in words for f in (w, w[:1].upper() + w[1:])} | set(T.rank_first_words())
+    forms |= {w.split()[0] for w in pf.data.get("acad_first_words") or []}
     alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    return re.compile(r"(?<![^\W\d_])(?:" + alts + r")")
+    firsts = "".join(sorted({re.escape(f[0]) for f in forms}))
+    # the one-character look-ahead first: most positions fail there, before the alternation
+    return re.compile(r"(?=[" + firsts + r"])(?<![^\W\d_])(?:" + alts + r")")
 
 
 def _anchor_matches(cx: "_Ctx") -> list:
@@ -176,6 +197,11 @@ def _anchor_matches(cx: "_Ctx") -> list:
 def _lower_first_rx() -> Any:
     _, lower = T.head_first_words()
     return regex.compile(r"(?<![\p{L}\p{M}])" + trie_pattern(sorted(lower)) + r"(?![\p{L}\p{M}])")
+
+
+@lru_cache(maxsize=None)
+def _lower_head_rx() -> Any:
+    return regex.compile(T.head_pattern_lower() + r"(?![\p{L}\p{M}])", regex.V1)
 
 
 def _head_matches(doc: Document, R: "_Rules") -> list:
@@ -247,6 +273,7 @@ class _Ctx:
         # starts of positions that lead a comma chain before a name ("X, Y Nguyễn Văn A")
         self.chain_leading: set[int] = set()
         self._head_starts: Optional[list[int]] = None
+        self.head_set: set[int] = set()  # the starts of the heads, once heads() ran
 
     # heads ------------------------------------------------------------
     def heads(self) -> list[tuple[int, int]]:
@@ -254,12 +281,13 @@ class _Ctx:
             out = []
             for m in _head_matches(self.doc, self.R):
                 s, e = m.span()
-                if not self.head_ok(s, e):
+                if not self.head_ok(s, e) or self.R.not_head_after.match(self.text, e):
                     continue
                 pm = _PREFIX.search(self.text, max(0, s - 8), s)
                 out.append((pm.start() if pm else s, e))
             self._heads = out
             self._head_starts = [s for s, _ in out]
+            self.head_set = set(self._head_starts)
         return self._heads
 
     def head_ok(self, s: int, e: int) -> bool:
@@ -272,6 +300,34 @@ class _Ctx:
                 rest = word[len(pre):].lstrip()
                 return self.text[e - len(rest)].isupper() or rest in self.R.lower_ok
         return " ".join(word.split()) in self.R.lower_ok
+
+    def verb_before(self, pos: int) -> bool:
+        """The word ending at pos is a lower-case verb or a conjunction ("cho biết ông X",
+        "và ông X"): no position ends there."""
+        m = _LAST_WORD_L.search(self.text, max(0, pos - 12), pos)
+        return m is None or (m.group()[:1].islower() and (self.is_stop(m.start()) or m.group() in ("và", "của", "cho")))
+
+    def heads_before(self, pos: int, span: int) -> list[tuple[int, int]]:
+        """The heads starting in [pos - span, pos), nearest first."""
+        self.heads()
+        i = bisect.bisect_left(self._head_starts, pos)
+        j = bisect.bisect_left(self._head_starts, pos - span)
+        return self._heads[j:i][::-1]
+
+    def lower_head_at(self, pos: int) -> Optional[tuple[int, int]]:
+        """A position written in lower case at pos ("ông X, phó giám đốc Trung tâm ..."), taken
+        only right after a name and its separator; it joins the heads once found."""
+        h = self.head_at(pos)
+        if h is not None or pos >= len(self.text) or not self.text[pos].islower():
+            return h
+        m = _lower_head_rx().match(self.text, pos)
+        if not m or self.R.not_head_after.match(self.text, m.end()):
+            return None
+        i = bisect.bisect_left(self._head_starts, pos)
+        self._heads.insert(i, (pos, m.end()))
+        self._head_starts.insert(i, pos)
+        self.head_set.add(pos)
+        return self._heads[i]
 
     def head_at(self, pos: int) -> Optional[tuple[int, int]]:
         self.heads()
@@ -323,13 +379,15 @@ class _Ctx:
                     continue
                 break
             if x == "," and ((self.R.body.match(self.text, end) and not self.body_is_head(t.end))
-                             or _COMMA_JOIN.match(self.text, t.end)):
+                             or _COMMA_JOIN.match(self.text, t.end) or self.comma_fields(t.start)):
                 i += 1
                 continue
             if x[:1].isupper() and self.name_starts(toks, i):
                 break
-            if x == "và" and i + 1 < len(toks) and toks[i + 1].text[:1].islower():
+            if x == "và" and i + 1 < len(toks) and (toks[i + 1].text[:1].islower() or toks[i + 1].text in _HON_CAP):
                 break
+            if x in _HON_CAP and self.R.anchor.match(self.text, t.start):
+                break  # "... Trường Đại học Y-Dược Huế và Ông Trương Quốc Hùng"
             if x in _HARD_STOP or x in {",", ")", "(", "/"}:
                 break
             if x[:1].isupper() and self.R.stop_any.fullmatch(x):
@@ -340,7 +398,7 @@ class _Ctx:
                     break
                 i += 1
                 continue
-            if x[:1].islower() and self.R.stop.match(self.text, t.start):
+            if x[:1].islower() and self.R.stop.match(self.text, t.start) and not self.R.not_stop.match(self.text, t.start):
                 break
             if x[:1].islower():
                 lower_from = end if lower_from is None else lower_from
@@ -396,12 +454,54 @@ class _Ctx:
         t = toks[i]
         if t.text not in self.R.surnames or not _SYL.fullmatch(t.text) or self.in_blocked(t.start):
             return False
-        if i and toks[i - 1].text in self.R.blocker_words:
+        if self._heads is None:
+            self.heads()
+        if self.blocked_before(t.start):
             return False
         j = i
         while j + 1 < len(toks) and _SYL.fullmatch(toks[j + 1].text) and self.text[toks[j].end:toks[j + 1].start] == " ":
+            if toks[j + 1].start in self.head_set:
+                break  # "Ủy viên Đoàn Chủ tịch ...": a position ends the name
             j += 1
         return 1 <= j - i <= 3
+
+    def comma_fields(self, pos: int) -> bool:
+        """A comma inside a body that lists its fields: "Ủy ban Quốc phòng, An ninh và Đối
+        ngoại", "Bộ Văn hóa, Thể thao và Du lịch" (no name after the comma)."""
+        m = _COMMA_FIELDS.match(self.text, pos)
+        return bool(m) and m.group("w") not in self.R.surnames and self.head_at(m.start("w")) is None
+
+    def is_stop(self, pos: int) -> bool:
+        """A lower-case word that ends a position starts at pos, unless it is part of a
+        compound that names a body ("Bộ Ngoại giao", "Ban chỉ đạo", "an toàn giao thông")."""
+        return bool(self.R.stop.match(self.text, pos)) and not self.R.not_stop.match(self.text, pos)
+
+    def blocked_before(self, pos: int) -> bool:
+        """The word(s) right before pos make a capitalized run there a place or an
+        institution ("đường Nguyễn Huệ", "Trưởng thôn Đồng Còng"), unless they end a
+        compound such as "thành phố", "nông thôn", "Môi trường"."""
+        text = self.text
+        j = pos
+        while j > 0 and text[j - 1] == " ":
+            j -= 1
+        if j == pos or j == 0 or not _is_letter(text[j - 1]):
+            return False  # a name right after punctuation or at the start
+        k = text.rfind(" ", max(0, j - 30), j)
+        last = text[k + 1:j]
+        R = self.R
+        if last not in R.blocker_words and last not in R.blocker_last2:
+            return False
+        m = _PREV_WORDS.search(text, max(0, pos - 40), pos)
+        if not m:
+            return False
+        last = m.group(2)
+        two = (m.group(1) + " " + last) if m.group(1) else None
+        B = R.blocker_words
+        if two and two in B:
+            return True
+        if last not in B:
+            return False
+        return not (two and two.lower() in self.R.not_blocker)
 
     def body_is_head(self, pos: int) -> bool:
         m = _WS.match(self.text, pos)
@@ -486,6 +586,8 @@ def _title_before_name(cx: _Ctx, cands: list[_Cand]) -> None:
             x = t.text
             if x[:1].isupper() and cx.R.stop_any.fullmatch(x):
                 break
+            if x in _HON_CAP and cx.R.anchor.match(text, t.start):
+                break
             if after_lower and x[:1].isupper() and cx.head_at(t.start) is not None:
                 break  # "Thủ tướng hoan nghênh Bộ trưởng X": X belongs to the later position
             after_lower = x[:1].islower() and not cx.R.body.match(text, t.start)
@@ -493,15 +595,20 @@ def _title_before_name(cx: _Ctx, cands: list[_Cand]) -> None:
                 j = i
                 run = [t]
                 while j + 1 < len(toks) and cx.is_syl(toks[j + 1]) and text[toks[j].end:toks[j + 1].start] == " ":
+                    if toks[j + 1].start in cx.head_set:
+                        break  # "Ủy viên Đoàn Chủ tịch": a position ends the run
                     j += 1
                     run.append(toks[j])
+                if i == 0 and len(run) == 1 and (j + 1 >= len(toks) or toks[j + 1].text in {",", ".", ";", ":"}) \
+                        and t.text not in cx.R.body_words and not cx.head_at(t.start):
+                    break  # "tranh luận với Bộ trưởng Cường, ĐB X": a short mention of another person
                 # a position inside the run ends the name candidates before it
                 rng = cx.name_in_run(run, free=False)
                 if rng:
                     a, b = rng
                     ns, ne = run[a].start, run[b - 1].end
                     before = toks[i + a - 1] if i + a - 1 >= 0 else None
-                    if before is not None and before.text in cx.R.blocker_words:
+                    if cx.blocked_before(ns):
                         break
                     if cx.head_at(ns):
                         i = j + 1
@@ -518,12 +625,12 @@ def _title_before_name(cx: _Ctx, cands: list[_Cand]) -> None:
                 depth -= 1
                 if depth < 0:
                     break
-            elif x == ",":
+            elif x == "," and depth == 0:
                 nxt = toks[i + 1] if i + 1 < len(toks) else None
                 if nxt is None or not (cx.head_at(nxt.start) or cx.R.body.match(text, t.start)
-                                       or _COMMA_JOIN.match(text, t.end)):
+                                       or _COMMA_JOIN.match(text, t.end) or cx.comma_fields(t.start)):
                     break
-            elif x[:1].islower() and cx.R.stop.match(text, t.start):
+            elif x[:1].islower() and cx.R.stop.match(text, t.start) and not cx.R.not_stop.match(text, t.start):
                 break
             elif x[:1].isupper() and cx.R.stop_any.fullmatch(x):
                 break
@@ -589,17 +696,18 @@ def _anchored(cx: _Ctx, cands: list[_Cand]) -> list[tuple[int, int, str, Optiona
         # positions after: ", Phó Giám đốc ..." / " - Phó Giám đốc" / " (Phó ...)"
         sm = _AFTER_NAME.match(text, ne)
         if sm:
+            if _SEP_MARK.search(sm.group()):
+                cx.lower_head_at(sm.end())
             chain, _ = cx.titles_chain(sm.end(), limit)
             cand.titles.extend(chain)
         # positions before: "Phó Chủ tịch UBND tỉnh, ông X" / "... đối với ông X"
         pm = _BEFORE_HON.search(text, max(0, m.start() - 12), m.start())
+        if pm and not pm.group().strip() and (honorific is None or cx.verb_before(pm.start())):
+            pm = None  # "Hội Nhà báo Việt Nam", "Hiệu trưởng Trường X và ông Y": no position of theirs
         if pm:
             t_end = pm.start()
-            for hs, he in reversed(cx.heads()):
-                if hs >= t_end:
-                    continue
-                if hs < t_end - 200:
-                    break
+            near = cx.heads_before(t_end, 200) if pm.group().strip() else cx.heads_before(t_end, 90)[:2]
+            for hs, he in near:
                 te = cx.extend_title(hs, he, t_end + 1)
                 if te == t_end:
                     cand.titles.insert(0, (hs, te, cx.clean(hs, te)))
@@ -650,9 +758,13 @@ def _name_sep(cx: _Ctx, cands: list[_Cand]) -> None:
         if first.lower() in ("ông", "bà", "anh", "chị", "các") or first not in cx.R.surnames or cx.in_blocked(ns):
             continue
         pm = _LAST_WORD.search(text[max(0, ns - 30):ns])
-        if pm and (pm.group(1) in cx.R.blocker_words or cx.R.anchor.match(text, ns - len(pm.group(0)))):
+        if pm and (cx.blocked_before(ns) or cx.R.anchor.match(text, ns - len(pm.group(0)))):
             continue
-        chain, _ = cx.titles_chain(m.end(), cx.sent_end(ns))
+        chain, end = cx.titles_chain(m.end(), cx.sent_end(ns))
+        if chain and len(chain) == 1 and "," in m.group("sep") and _BARE_THEN_LOWER.match(text, end):
+            h = cx.head_at(chain[0][0])
+            if h is not None and h[1] == chain[0][1]:
+                continue  # "... và Bộ trưởng Tô Lâm, Thủ tướng hoan nghênh ...": a new clause
         if chain:
             cands.append(_Cand(nfc(text[ns:ne]), ns, ne, "name-sep-title", titles=chain))
 
@@ -777,13 +889,12 @@ def _short_mention(cx: _Ctx, ps: list[_Person], pos: int, end: int, pm: Any) -> 
     # positions right before: "... đối với ông Hà" / ", ông Hà"
     if pre.lower() in ("ông", "bà", "đồng chí", "đ/c"):
         bm = _BEFORE_HON.search(text, max(0, ps_ - 12), ps_)
+        if bm and not bm.group().strip() and cx.verb_before(bm.start()):
+            bm = None
         if bm:
             t_end = bm.start()
-            for hs, he in reversed(cx.heads()):
-                if hs >= t_end:
-                    continue
-                if hs < t_end - 200:
-                    break
+            near = cx.heads_before(t_end, 200) if bm.group().strip() else cx.heads_before(t_end, 90)[:2]
+            for hs, he in near:
                 if cx.extend_title(hs, he, t_end + 1) == t_end:
                     p.titles.append((hs, t_end, cx.clean(hs, t_end)))
                     break

@@ -95,6 +95,14 @@ def head_pattern() -> str:
 
 
 @lru_cache(maxsize=None)
+def head_pattern_lower() -> str:
+    """Every position with its first word in lower case ("phó giám đốc", "chủ tịch HĐQT"),
+    for the few places where news text writes it so after a name."""
+    heads = _head_titles()
+    return _trie_regex(_forms(heads, frozenset(t.lower() for t in heads)) - _forms(heads, lowercase_ok()))
+
+
+@lru_cache(maxsize=None)
 def head_first_words() -> tuple[frozenset, frozenset]:
     """First words of the head forms: those starting with a capital (lower-cased, as
     ``Document.matches_at_cap_words`` takes them) and those written in lower case."""
