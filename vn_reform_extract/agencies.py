@@ -189,6 +189,24 @@ def _implicit_province(doc: Document, pos: int) -> Optional[Province]:
     return None
 
 
+def _person_name(ptype: str, name: str) -> bool:
+    """Whether the capitalized words after a district type are a person's name rather than
+    the district's: "Thành phố" written with a capital stands for the article's city, and
+    a family name with two more syllables ("thành phố Nguyễn Ngọc Tuấn") is a person,
+    unless the district gazetteer knows the name."""
+    words = name.split()
+    if district_province(name) is not None:
+        return False
+    if ptype[:1].isupper() and ptype.lower().startswith("thành phố"):
+        return True
+    return len(words) >= 3 and words[0] in _surname_set()
+
+
+@lru_cache(maxsize=None)
+def _surname_set() -> frozenset:
+    return frozenset(_surnames())
+
+
 def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
     text = doc.text
     ws = _WS.match(text, pos)
@@ -221,7 +239,9 @@ def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
                 return Place(f"thành phố {m.group('pname')}", "district", m.end(), prov)
             if ptype == "tỉnh":
                 return None
-        if ptype in _DISTRICT_TYPES:
+        if ptype in _DISTRICT_TYPES and _person_name(m.group("ptype"), m.group("pname")):
+            m = None  # "UBND Thành phố Nguyễn Văn Tùng": the city of the article, then a person
+        elif ptype in _DISTRICT_TYPES:
             return Place(f"{_DISTRICT_TYPES[ptype]} {m.group('pname')}", "district", m.end(),
                          district_province(m.group("pname")))
         if ptype in _COMMUNE_TYPES:
