@@ -62,3 +62,25 @@ def test_document_published_accepts_datetime_and_iso_with_time():
     from datetime import datetime
     assert extract("x", published=datetime(2022, 11, 2, 10, 30)).published == "2022-11-02"
     assert extract("x", published="2022-11-02T10:30:00").published == "2022-11-02"
+
+
+@pytest.mark.parametrize("pattern,expected", [
+    (r"(?=\d)(?<=xếp hạng\s)\d+", True),
+    (r"(?:(?<![\p{L}\p{N}/.,:\-–]))(?P<d>(?:\d{1,2}))/(?P<m>\d{1,2})", True),
+    (r"(?<=\()(?P<y>(?:(?:19|20)\d\d))(?=\))", True),
+    (r"(?<![\p{L}\p{N}])ngày\s+(?P<d>\d{1,2})", False),
+    (r"(?m)^[ \t]*\d", False),
+])
+def test_trie_starts_at_digit(pattern, expected):
+    from vn_reform_extract.trie import starts_at_digit
+    assert starts_at_digit(pattern) is expected
+
+
+def test_trie_matches_at_equals_finditer_for_digit_patterns():
+    import regex
+    from vn_reform_extract.trie import matches_at
+    text = "Ngày 2/11/2022, 87,87% và 1.159 hồ sơ; 13/63 tỉnh; 2021-2030."
+    doc = Document.from_text(text)
+    for pat in (r"(?<![\d.,])\d+(?:[.,]\d+)*%?", r"(?:(?<![\p{L}\p{N}/.,:\-–]))\d{1,2}/\d{1,2}(?:/\d{4})?"):
+        rx = regex.compile(pat)
+        assert [m.span() for m in matches_at(rx, text, doc.number_starts())] == [m.span() for m in rx.finditer(text)]

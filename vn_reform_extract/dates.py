@@ -21,6 +21,7 @@ import regex
 
 from . import patterns
 from .document import Document
+from .trie import matches_at, starts_at_digit
 from .schema import DateMention
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -142,7 +143,9 @@ def _candidates(doc: Document) -> list[_Cand]:
         required = rule.extra.get("prefix_required")
         prefix = extra["prefixes"].get(required or rule.extra.get("prefix", ""))
         groups = list(rule.regex.groupindex)
-        for m in rule.regex.finditer(text):
+        found = (matches_at(rule.regex, text, doc.number_starts()) if starts_at_digit(rule.pattern)
+                 else rule.regex.finditer(text))
+        for m in found:
             s, e = m.span()
             for g in groups:  # a group captured in a lookbehind starts the mention
                 gs = m.start(g)

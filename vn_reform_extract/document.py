@@ -89,6 +89,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 _CAP_WORD = regex.compile(r"(?<![\p{L}\p{M}\d_])\p{Lu}[\p{L}\p{M}&]*")
+_NUMBER_START = regex.compile(r"(?<!\d[.,])\d+")
 _LAST_WORD = regex.compile(r"(\S+)$")
 _ABBREV = regex.compile(r"(?:TP|Tp|TS|ThS|Th\.S|PGS|GS|Mr|Ms|Dr|St|[\p{Lu}])\.")
 _LINES = regex.compile(r"[^\n|]+")
@@ -161,6 +162,15 @@ class Document:
             words = [(m.start(), m.group()) for m in _CAP_WORD.finditer(self.text)]
             self.context["_cap_words"] = words
         return words
+
+    def number_starts(self) -> list[int]:
+        """Where numbers start (a run of digits not right after "1." or "87,"), computed once:
+        the only places where patterns that open with a digit can match."""
+        starts = self.context.get("_number_starts")
+        if starts is None:
+            starts = [m.start() for m in _NUMBER_START.finditer(self.text)]
+            self.context["_number_starts"] = starts
+        return starts
 
     def matches_at_cap_words(self, rx: Any, first_words: frozenset) -> list[Any]:
         """Non-overlapping matches of ``rx`` tried only at capitalized words whose lower

@@ -24,7 +24,7 @@ from . import patterns
 from .document import Document
 from .numbers import CURRENCIES, MULTIPLIERS, parse_digits, read_quantity
 from .schema import NumericFact
-from .trie import matches_at
+from .trie import matches_at, starts_at_digit
 
 ORDINALS = {"nhất": 1.0, "nhì": 2.0, "tư": 4.0}
 _CONTEXT_DATE_PRIORITY = 65      # dates found by the date extractor: above plain counts
@@ -39,7 +39,7 @@ class _Rules:
         self.rules = sorted(pf.rules, key=lambda r: -r.priority)
         # rules that can only start at a digit are tried at the starts of digit runs
         # instead of at every position of the text
-        self.anchor = {r.name: r.extra.get("anchor") or ("digit" if _digit_first(r.pattern) else None)
+        self.anchor = {r.name: r.extra.get("anchor") or ("digit" if starts_at_digit(r.pattern) else None)
                        for r in self.rules}
         self.numword_start = re.compile(r"(?<!\w)" + patterns.expand("{nw1}", pf.macros) + r" ", re.IGNORECASE)
         data = pf.data
@@ -100,17 +100,7 @@ class _Claims:
             self.mask[s:e] = b"\x01" * (e - s)
 
 
-_NUMBER_START = regex.compile(r"(?<!\d[.,])\d+")
-
-
 _NEWLINE = regex.compile(r"\n")
-
-
-def _digit_first(pattern: str) -> bool:
-    """Whether a pattern can only start at a digit: it opens with ``(?=\\d)``."""
-    while pattern.startswith("(?:"):
-        pattern = pattern[3:]
-    return pattern.startswith("(?=\\d)")
 
 
 def _core(m: Any) -> list[tuple[int, int]]:
@@ -146,8 +136,7 @@ def extract(doc: Document) -> list[NumericFact]:
     R = rules()
     cands: list[tuple[int, int, int, int, Any, Any, list]] = []
     order = 0
-    # a digit run right after "1." or "87," continues a number and starts no fact
-    starts = {"digit": [m.start() for m in _NUMBER_START.finditer(text)],
+    starts = {"digit": doc.number_starts(),
               "line": [0] + [m.end() for m in _NEWLINE.finditer(text)],
               "numword": [m.start() for m in R.numword_start.finditer(text)]}
     lower = text.lower()

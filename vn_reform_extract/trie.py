@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Optional
 
+from functools import lru_cache
+
 import regex
 
 
@@ -45,6 +47,36 @@ def matches_at(rx: Any, text: str, positions: Iterable[int]) -> list[Any]:
             out.append(m)
             end = max(m.end(), p + 1)
     return out
+
+
+@lru_cache(maxsize=None)
+def starts_at_digit(pattern: str) -> bool:
+    """Whether a pattern can only start at a digit: after its leading lookarounds and
+    opening groups, the first thing it matches is ``\\d`` (or a group of years "19|20")."""
+    i = 0
+    while True:
+        if pattern.startswith("(?:", i) or pattern.startswith("(?P<", i):
+            i = pattern.index(">", i) + 1 if pattern.startswith("(?P<", i) else i + 3
+            continue
+        if pattern.startswith("(?=\\d)", i):
+            return True
+        if pattern.startswith("(?<", i):  # a lookbehind: skip the balanced group
+            depth, j = 0, i
+            while j < len(pattern):
+                c = pattern[j]
+                if c == "\\":
+                    j += 2
+                    continue
+                depth += c == "("
+                depth -= c == ")"
+                j += 1
+                if depth == 0:
+                    break
+            i = j
+            if pattern.startswith(")", i):  # the end of an opening "(?:" that held it
+                i += 1
+            continue
+        return pattern.startswith("\\d", i) or pattern.startswith("19|20", i)
 
 
 def _emit(node: dict, joiner: str, first: bool = False, rest_ignore_case: bool = False) -> str:
