@@ -140,7 +140,16 @@ def extract(doc: Document) -> list[NumericFact]:
               "line": [0] + [m.end() for m in _NEWLINE.finditer(text)],
               "numword": [m.start() for m in R.numword_start.finditer(text)]}
     lower = text.lower()
+    top = R.rules[0].priority if R.rules else 0
     for rule in R.rules:
+        if rule.priority < top and top:
+            # numbers inside what the top exclusions matched (dates, document numbers,
+            # clock times, phone numbers) are theirs: later rules skip them
+            covered = bytearray(len(text) + 1)
+            for c in cands:
+                covered[c[1]:c[1] - c[2]] = b"\x01" * (-c[2])
+            starts["digit"] = [p for p in starts["digit"] if not covered[p]]
+            top = 0
         needs = rule.extra.get("requires")
         if needs and not any(w in lower for w in needs):
             continue

@@ -13,10 +13,14 @@ _TONE_FIX = {
 }
 _TONE_RE = regex.compile("|".join(_TONE_FIX), regex.IGNORECASE)
 _SPACE = regex.compile(r"\s+")
+_ODD_SPACE = regex.compile(r"\s\s|[^\S ]")
 
 
 def nfc(text: str) -> str:
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    text = unicodedata.normalize("NFC", text)
+    if _ODD_SPACE.search(text):
+        text = _SPACE.sub(" ", text)
+    return text.strip()
 
 
 def fix_tone(text: str) -> str:
