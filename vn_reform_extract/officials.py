@@ -270,10 +270,21 @@ class _Ctx:
         self.agencies: list[tuple] = list(ctx.get("agency_spans") or [])
         self.province_spans: list[tuple] = list(ctx.get("province_spans") or [])
         self._heads: Optional[list[tuple[int, int]]] = None
+        self._tok_cache: dict[int, tuple[int, list[_Tok]]] = {}
         # starts of positions that lead a comma chain before a name ("X, Y Nguyễn Văn A")
         self.chain_leading: set[int] = set()
         self._head_starts: Optional[list[int]] = None
         self.head_set: set[int] = set()  # the starts of the heads, once heads() ran
+
+    def tokens(self, start: int, end: int) -> list[_Tok]:
+        """``_tokens(text, start, end)``, remembered per start: the scans from a position
+        word ask for the same window several times."""
+        hit = self._tok_cache.get(start)
+        if hit is not None and (hit[0] >= end or len(hit[1]) == MAX_TITLE_TOKENS + 8):
+            return [t for t in hit[1] if t.end <= end] if hit[0] > end else hit[1]
+        toks = _tokens(self.text, start, end)
+        self._tok_cache[start] = (end, toks)
+        return toks
 
     # heads ------------------------------------------------------------
     def heads(self) -> list[tuple[int, int]]:
@@ -351,7 +362,7 @@ class _Ctx:
     def extend_title(self, hs: int, he: int, limit: int) -> int:
         """End of the position that starts with the head at hs:he (view offsets)."""
         end = he
-        toks = _tokens(self.text, he, min(limit, he + 220))
+        toks = self.tokens(he, min(limit, he + 220))
         n = 0
         depth = 0
         i = 0
@@ -431,7 +442,7 @@ class _Ctx:
             if h is None:
                 break
             te = self.extend_title(h[0], h[1], limit)
-            if _NAME_NEXT.match(self.text, te) and self.name_starts(_tokens(self.text, te, min(limit, te + 60)), 0):
+            if _NAME_NEXT.match(self.text, te) and self.name_starts(self.tokens(te, min(limit, te + 60)), 0):
                 break  # "..., Phó Chủ tịch Lương Công Tuấn": that position is the next person's
             out.append((h[0], te, self.clean(h[0], te)))
             m = _CHAIN_SEP.match(self.text, te)
@@ -569,7 +580,7 @@ def _title_before_name(cx: _Ctx, cands: list[_Cand]) -> None:
         if hs < consumed:
             continue
         limit = cx.sent_end(hs)
-        toks = _tokens(text, he, min(limit, he + 260))
+        toks = cx.tokens(he, min(limit, he + 260))
         n = 0
         i = 0
         depth = 0
