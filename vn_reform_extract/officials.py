@@ -30,6 +30,7 @@ _TOKEN = regex.compile(
     r"|[\p{L}\p{M}\p{N}]+(?:[.&'’/][\p{L}\p{M}\p{N}]+|-(?=[\p{L}\p{M}\p{N}])[\p{L}\p{M}\p{N}]+)*"
     r"|\S")
 _SYL = regex.compile(r"\p{Lu}[\p{Ll}\p{M}]+")
+_CAPITAL_HONORIFICS = frozenset({"Ông", "Bà"})  # a new sentence, never a name syllable
 _PREV_WORDS = regex.compile(r"(?:([\p{L}\p{M}]+) )?([\p{L}\p{M}]+)\s+$")
 _LOWER_WORD = regex.compile(r"[\p{Ll}][\p{L}\p{M}]*")
 _HARD_STOP = set('.:;!?"“”‘’…|[]{}')
@@ -525,7 +526,7 @@ class _Ctx:
 
     # names ------------------------------------------------------------
     def is_syl(self, tok: _Tok) -> bool:
-        return bool(_SYL.fullmatch(tok.text))
+        return bool(_SYL.fullmatch(tok.text)) and tok.text not in _CAPITAL_HONORIFICS
 
     def name_in_run(self, run: list[_Tok], free: bool) -> Optional[tuple[int, int]]:
         """Index range [i, j) of the person's name inside a capitalized run."""
