@@ -40,7 +40,7 @@ _COMMA_JOIN = regex.compile(r"\s*(?:chống)(?![\p{L}\p{M}])")  # "phòng, chố
 _NAME_NEXT = regex.compile(r" (?=\p{Lu})")
 _CHAIN_SEP = regex.compile(r"\s*[,;]\s*")
 _WS = regex.compile(r"\s*")
-_AFTER_NAME = regex.compile(r"\s*(?:[,\-–—(]|\s)\s*(?:nguyên\s+)?")
+_AFTER_NAME = regex.compile(r"\s*(?:[,\-–—(]|\s)\s*")
 _BEFORE_HON = regex.compile(r"(?:\s*[,\-–—]\s*|\s+đối với\s+|\s+)$")
 _BARE_THEN_LOWER = regex.compile(r" \p{Ll}")
 _LAST_WORD_L = regex.compile(r"(?<![\p{L}\p{M}])[\p{L}\p{M}&.]+$")
