@@ -431,16 +431,20 @@ def extract(doc: Document) -> list[DateMention]:
     return result
 
 
-def _as_reference(reference: Union[None, str, date, datetime]) -> Optional[date]:
-    if reference is None or reference == "":
+def as_date(value: Union[None, str, date, datetime], what: str = "published") -> Optional[date]:
+    """A ``datetime.date`` from a date, a datetime or an ISO string ("2022-11-02")."""
+    if value is None or value == "":
         return None
-    if isinstance(reference, datetime):
-        return reference.date()
-    if isinstance(reference, date):
-        return reference
-    if isinstance(reference, str):
-        return date.fromisoformat(reference.strip()[:10])
-    raise TypeError(f"reference must be a datetime.date or an ISO string, got {type(reference).__name__}")
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError as exc:
+            raise ValueError(f"{what} must be an ISO date such as '2022-11-02', got {value!r}") from exc
+    raise TypeError(f"{what} must be a datetime.date or an ISO string, got {type(value).__name__}")
 
 
 def parse_date(text: str, reference: Union[None, str, date] = None) -> Optional[str]:
@@ -448,7 +452,7 @@ def parse_date(text: str, reference: Union[None, str, date] = None) -> Optional[
     relative phrases resolved against ``reference``; None when the text is no date."""
     if not isinstance(text, str) or not text.strip():
         return None
-    ref = _as_reference(reference)
+    ref = as_date(reference, "reference")
     phrase = text.strip()
     for t in (phrase, "ngày " + phrase, "năm " + phrase):
         doc = Document.from_text(t, ref)

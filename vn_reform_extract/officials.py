@@ -73,7 +73,6 @@ def _split_list(text: str) -> list[str]:
 class _Rules:
     head: Any
     anchor: Any
-    title_hon: Any
     namesep: Any
     photo: Any
     byline: Any
@@ -138,7 +137,6 @@ def rules() -> _Rules:
         not_blocker=frozenset(w.lower() for w in _split_list(m.get("not_blocker", ""))),
         head=head_re,
         anchor=comp("name-title"),
-        title_hon=comp("title-honorific-name"),
         namesep=comp("name-sep-title"),
         photo=comp("photo-credit"),
         byline=comp("byline"),
