@@ -27,7 +27,7 @@ _DISTRICT_TYPES = {"huyện": "huyện", "quận": "quận", "q": "quận", "th�
                    "thành phố": "thành phố", "tp": "thành phố"}
 _COMMUNE_TYPES = {"phường": "phường", "p": "phường", "xã": "xã", "thị trấn": "thị trấn"}
 _PLACE_TYPE = r"(?P<ptype>(?i:tỉnh|thành phố|tp\.?|huyện|quận|q\.|thị xã|tx\.?|phường|p\.|xã|thị trấn))"
-_LOCAL_NAME = (r"(?P<pname>\d{1,2}" + _E + r"|" + _CAP + r"(?:\s+(?!(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Trương|Đinh)\s)"
+_LOCAL_NAME = (r"(?P<pname>\d{1,2}" + _E + r"|" + _CAP + r"(?:\s+(?!(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Trương|Đinh)\s+\p{Lu})"
                + r"(?:" + _CAP + r"|\d{1,2})" + _E + r"){0,3})")
 
 
@@ -70,6 +70,15 @@ def _central() -> tuple[regex.Pattern, dict[str, Body]]:
             if a:
                 table.setdefault(a, body)
     return regex.compile(_B + r"(?=\p{Lu})" + _flex(table) + _E), table
+
+
+@lru_cache(maxsize=None)
+def _foreign_rx() -> Optional[regex.Pattern]:
+    """A country name right after a central body: "Bộ Quốc phòng Trung Quốc" is no Vietnamese body."""
+    countries = _config().get("foreign_countries") or []
+    if not countries:
+        return None
+    return regex.compile(r"[ \t]*(?:của |tại )?(?:" + trie_pattern(countries, tokens=str.split, joiner=" ") + r")" + _E)
 
 
 @lru_cache(maxsize=None)
@@ -148,7 +157,7 @@ _SPACES = regex.compile(r"\s+")
 
 # "HĐND huyện  Trong không khí ...": a place name follows its type after one space and is
 # no capitalized function word
-_NOT_PLACE = r"(?!(?:Trong|Tại|Theo|Khi|Với|Về|Để|Do|Sau|Trước|Từ|Đến|Qua|Nhưng|Còn|Cũng|Ngoài|Bên|Riêng|Hiện|Vì|Nếu|Ngày|Tháng|Năm)(?![\p{L}\p{M}]))"
+_NOT_PLACE = r"(?!(?:Trong|Tại|Theo|Khi|Với|Về|Để|Do|Sau|Trước|Từ|Đến|Qua|Nhưng|Còn|Cũng|Ngoài|Bên|Riêng|Hiện|Vì|Nếu|Ngày|Tháng|Năm|Ảnh|Nguồn|Video|Clip)(?![\p{L}\p{M}]))"
 _PLACE_RX = regex.compile(r"\s+" + _PLACE_TYPE + r"(?:(?<=\.) ?| )" + _NOT_PLACE + _LOCAL_NAME + "?")
 _TYPE_ONLY_RX = regex.compile(r"\s+" + _PLACE_TYPE + _E)
 _WS = regex.compile(r"\s+")
@@ -276,9 +285,10 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
     text = doc.text
     out: list[tuple[int, int, Body, Optional[str], str]] = []
     prefix_rx, prefixes = _prefix_rx()
+    foreign = _foreign_rx()
     for m in _central_matches(doc):
         body = _central_body(m.group())
-        if body is None or body.kind == "ignore":
+        if body is None or body.kind == "ignore" or (foreign is not None and foreign.match(text, m.end())):
             out.append((m.start(), m.end(), Body("", "ignore"), None, "central-gazetteer"))
             continue
         s, name, kind, rule = m.start(), body.name, body.kind, "central-gazetteer"
@@ -287,7 +297,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
             p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
             s -= len(pm.group())
             name, rule = f"{p['canon']} {body.name}", "central-with-prefix"
-            kind = "party_committee" if p["canon"] == "Đảng ủy" else kind
+            kind = "party_committee" if p["canon"] == "Đảng ủy" or p.get("kind") == "party_committee" else kind
         out.append((s, m.end(), Body(name, kind, "central", body.ministry), None, rule))
     lrx, heads, dept_keys = _local()
     for m in _local_matches(doc):
@@ -328,7 +338,8 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
             if not (p["canon"] == "Thanh tra" and head["canon"] == "Thanh tra"):
                 s -= len(pm.group())
                 name = f"{p['canon']} {name}"
-                kind = "party_committee" if head["kind"] == "party_committee" or p["canon"] == "Đảng ủy" else kind
+                kind = ("party_committee" if head["kind"] == "party_committee" or p["canon"] == "Đảng ủy"
+                        or p.get("kind") == "party_committee" else kind)
         out.append((s, end, Body(name, kind, place.level, ministry), prov.code if prov else None, rule))
     return out
 
@@ -344,7 +355,9 @@ def _units() -> tuple[regex.Pattern, list[dict]]:
     prov_rx, _ = province_mod._matcher()
     # a family name followed by a capitalized syllable starts a person's name
     person = trie_pattern(_surnames()) + r" \p{Lu}"
-    not_word = (r"(?!" + person + r"|(?:" + stop + r"|Bộ|Sở|Ủy ban|UBND|Tổng cục|Cục|Vụ|Ban|huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh|TP|Q\.|P\.)(?![\p{L}\p{M}])"
+    # words of the stop list that belong to a name: "Cục Cảnh sát giao thông", "Cục Hàng không"
+    keep = "|".join(cfg.get("name_not_stop") or []) or r"(?!)"
+    not_word = (r"(?!" + person + r"|(?!(?:" + keep + r")(?![\p{L}\p{M}]))(?:" + stop + r"|Bộ|Sở|Ủy ban|UBND|Tổng cục|Cục|Vụ|Ban|huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh|TP|Q\.|P\.)(?![\p{L}\p{M}])"
                 r"|" + prov_rx.pattern + r")")
     # "Chi cục Phó Chi cục ...": a title, not the unit's name
     name = r"(?!(?:Phó|Trưởng|Phụ trách)\s)" + _CAP + r"(?:(?: | ?[-–] ?)" + not_word + r"[\p{L}\p{M}]+){0,5}"
@@ -404,6 +417,34 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
     return out
 
 
+_CLEAN_END = regex.compile(r"\s*(?:[^\s\p{L}\p{N}]|$|(?:thuộc|trực thuộc|của|Bộ)\s)")
+_RUN_ON = regex.compile(r"\s+(?:\p{Ll}|(?:" + _NOT_PLACE[3:-len(r"(?![\p{L}\p{M}]))")] + r")(?![\p{L}\p{M}]))")
+
+
+def _trim_run_ons(doc: Document, cands: list) -> list:
+    """A unit name read from the text runs on into the verb after it ("Cục Chăn nuôi chỉ
+    định", "Tổng cục Du lịch đề xuất"): when the article names the unit alone elsewhere,
+    ending at punctuation or before its parent, a longer name that continues it with a
+    lower-case word (or a sentence opener) is cut back to it."""
+    text = doc.text
+    units = [c for c in cands if c[4] == "central-unit"]
+    if len(units) < 2:
+        return cands
+    clean = {c[2].name for c in units if _CLEAN_END.match(text, c[1])}
+    if not clean:
+        return cands
+    out = []
+    for c in cands:
+        if c[4] == "central-unit" and c[2].name not in clean:
+            best = max((n for n in clean if c[2].name.startswith(n + " ")), key=len, default=None)
+            if best is not None:
+                cut = c[0] + len(best)  # a central unit's name is the text, its spaces normalized
+                if text[c[0]:cut].split() == best.split() and _RUN_ON.match(text, cut):
+                    c = (c[0], cut, Body(best, c[2].kind, c[2].level, c[2].ministry), c[3], c[4])
+        out.append(c)
+    return out
+
+
 def _resolve_overlaps(cands: list) -> list:
     """Longest first; a mention never overlaps another of the same list. A unit name read
     from the text ("Tổng cục Thống kê thường xuyên") gives way to a gazetteer name that
@@ -434,7 +475,8 @@ def extract(doc: Document) -> list[AgencyMention]:
         if main is not None:
             doc.context["main_province"] = main
             doc.context["province_counts"] = {main.code: 1}
-    found = [c for c in _resolve_overlaps(_candidates(doc) + _unit_candidates(doc)) if c[2].kind != "ignore"]
+    found = [c for c in _resolve_overlaps(_trim_run_ons(doc, _candidates(doc) + _unit_candidates(doc)))
+             if c[2].kind != "ignore"]
     doc.context["agency_spans"] = [(s, e, b.name, code) for s, e, b, code, _ in found]
     return [AgencyMention(**doc.mention(s, e), rule=rule, name=b.name, kind=b.kind, level=b.level,
                           province_code=code, ministry=b.ministry)
