@@ -76,12 +76,15 @@ def _extract_one(text: Any, published: Any, source: Optional[str], max_chars: Op
 
 
 def _work(payload: list[tuple[Any, Any, Optional[str]]], max_chars: Optional[int]) -> list[Union[Article, str]]:
-    out = []
-    for text, published, source in payload:
-        r = _extract_one(text, published, source, max_chars)
-        if isinstance(r, Article):
-            r._text = None  # the parent has the text; do not ship it back
-        out.append(r)
+    return [_extract_one(text, published, source, max_chars) for text, published, source in payload]
+
+
+def _work_remote(payload: list[tuple[Any, Any, Optional[str]]], max_chars: Optional[int]) -> list[Union[bytes, str]]:
+    """``_work`` in a worker process: Articles travel back as JSON, which is cheaper to
+    write and to read than a pickle of the model; error reasons stay strings."""
+    out: list[Union[bytes, str]] = []
+    for r in _work(payload, max_chars):
+        out.append(r.model_dump_json().encode() if isinstance(r, Article) else r)
     return out
 
 
@@ -93,6 +96,8 @@ def _finish(batch: list[Task], results: list[Union[Article, str, None]]) -> list
             out.append((t, t.fail(t.error)))
             continue
         r = next(it)
+        if isinstance(r, bytes):
+            r = Article.model_validate_json(r)
         if isinstance(r, Article):
             r._text = t.text
             out.append((t, r))
@@ -177,7 +182,7 @@ def run_tasks(tasks: Iterable[Task], *, workers: int = 1, batch_size: int = DEFA
                     exhausted = True
                     break
                 payload = _payload(batch)
-                fut = pool.submit(_work, payload, max_chars) if payload else None
+                fut = pool.submit(_work_remote, payload, max_chars) if payload else None
                 pending.append((batch, fut))
             if not pending:
                 break
@@ -192,7 +197,7 @@ def run_tasks(tasks: Iterable[Task], *, workers: int = 1, batch_size: int = DEFA
                 # resubmit what was queued behind it on a fresh pool
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = _pool(workers, renew=True)
-                pending = deque((b, pool.submit(_work, _payload(b), max_chars) if _payload(b) else None)
+                pending = deque((b, pool.submit(_work_remote, _payload(b), max_chars) if _payload(b) else None)
                                 for b, _ in pending)
             except Exception as exc:
                 results = [f"{type(exc).__name__}: {exc}"] * len(_payload(batch))
