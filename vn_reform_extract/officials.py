@@ -171,6 +171,8 @@ class _Tok:
 
 
 _NONSPACE = regex.compile(r"\S+")
+_DATE_BYLINE = regex.compile(r"(?m)^\s*\d{1,2}/\d{1,2}/\d{4}(?:\s+\d{1,2}:\d{2})?\s*\|\s*(?P<n>[^\n|]{2,40}?)\s*$")
+_PROVINCIAL_WORD = regex.compile(r"(?i)\btỉnh\b|tỉnh ủy|tỉnh uỷ|thành ủy|thành uỷ|\bTP\b|thành phố")
 
 
 @lru_cache(maxsize=None)
@@ -788,7 +790,7 @@ def _authors(cx: _Ctx) -> list[tuple[int, int, str, str]]:
             s = m.start("name") + (len(m.group("name")) - len(m.group("name").lstrip()))
             out.append((s, s + len(name), name, "photo"))
     # byline under the headline: "27/09/2021 | Phương Chi"
-    for m in regex.finditer(r"(?m)^\s*\d{1,2}/\d{1,2}/\d{4}(?:\s+\d{1,2}:\d{2})?\s*\|\s*(?P<n>[^\n|]{2,40}?)\s*$", text):
+    for m in _DATE_BYLINE.finditer(text):
         n = m.group("n")
         if cx.R.byline.match(n):
             out.append((m.start("n"), m.end("n"), n, "byline"))
@@ -947,7 +949,7 @@ def _province_of(cx: _Ctx, s: int, e: int) -> tuple[Optional[str], Optional[str]
             if s <= int(ps[0]) and int(ps[1]) <= e + 1:
                 prov = ps[2] if len(ps) > 2 else None
                 break
-    if prov is None and regex.search(r"(?i)\btỉnh\b|tỉnh ủy|tỉnh uỷ|thành ủy|thành uỷ|\bTP\b|thành phố", cx.text[s:e]):
+    if prov is None and _PROVINCIAL_WORD.search(cx.text, s, e):
         mp = (cx.doc.context or {}).get("main_province")
         if mp is not None:
             prov = getattr(mp, "code", None) or (mp.get("code") if isinstance(mp, dict) else None)
