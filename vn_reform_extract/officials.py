@@ -272,10 +272,19 @@ class _Ctx:
         self.province_spans: list[tuple] = list(ctx.get("province_spans") or [])
         self._heads: Optional[list[tuple[int, int]]] = None
         self._tok_cache: dict[int, tuple[int, list[_Tok]]] = {}
+        self._surname_starts: Optional[list[int]] = None
         # starts of positions that lead a comma chain before a name ("X, Y Nguyễn Văn A")
         self.chain_leading: set[int] = set()
         self._head_starts: Optional[list[int]] = None
         self.head_set: set[int] = set()  # the starts of the heads, once heads() ran
+
+    def surname_between(self, start: int, end: int) -> bool:
+        """Whether a capitalized family name starts in [start, end)."""
+        if self._surname_starts is None:
+            surnames = self.R.surnames
+            self._surname_starts = [p for p, w in self.doc.cap_words() if w in surnames]
+        i = bisect.bisect_left(self._surname_starts, start)
+        return i < len(self._surname_starts) and self._surname_starts[i] < end
 
     def tokens(self, start: int, end: int) -> list[_Tok]:
         """``_tokens(text, start, end)``, remembered per start: the scans from a position
@@ -581,6 +590,8 @@ def _title_before_name(cx: _Ctx, cands: list[_Cand]) -> None:
         if hs < consumed:
             continue
         limit = cx.sent_end(hs)
+        if not cx.surname_between(he, min(limit, he + 260)):
+            continue  # a name starts with a capitalized family name: none follows here
         toks = cx.tokens(he, min(limit, he + 260))
         n = 0
         i = 0
