@@ -14,7 +14,7 @@ import regex
 
 from . import patterns, provinces as province_mod
 from .document import Document, first_words
-from .gazetteer import Province, central_bodies, departments, district_province, ministries
+from .gazetteer import Province, central_bodies, departments, district_province, ministries, surnames
 from .schema import AgencyMention
 from .textnorm import nfc
 from .trie import trie_pattern
@@ -208,12 +208,7 @@ def _person_name(ptype: str, name: str) -> bool:
         return False
     if ptype[:1].isupper() and ptype.lower().startswith("thành phố"):
         return True
-    return len(words) >= 3 and words[0] in _surname_set()
-
-
-@lru_cache(maxsize=None)
-def _surname_set() -> frozenset:
-    return frozenset(_surnames())
+    return len(words) >= 3 and words[0] in surnames()
 
 
 def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
@@ -354,7 +349,7 @@ def _units() -> tuple[regex.Pattern, list[dict]]:
     stop = trie_pattern(sorted(set(cfg.get("name_stop") or []) | set(officials_stop)), tokens=str.split, joiner=" ")
     prov_rx, _ = province_mod._matcher()
     # a family name followed by a capitalized syllable starts a person's name
-    person = trie_pattern(_surnames()) + r" \p{Lu}"
+    person = trie_pattern(sorted(surnames())) + r" \p{Lu}"
     # words of the stop list that belong to a name: "Cục Cảnh sát giao thông", "Cục Hàng không"
     keep = "|".join(cfg.get("name_not_stop") or []) or r"(?!)"
     not_word = (r"(?!" + person + r"|(?!(?:" + keep + r")(?![\p{L}\p{M}]))(?:" + stop + r"|Bộ|Sở|Ủy ban|UBND|Tổng cục|Cục|Vụ|Ban|huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh|TP|Q\.|P\.)(?![\p{L}\p{M}])"
@@ -362,13 +357,6 @@ def _units() -> tuple[regex.Pattern, list[dict]]:
     # "Chi cục Phó Chi cục ...": a title, not the unit's name
     name = r"(?!(?:Phó|Trưởng|Phụ trách)\s)" + _CAP + r"(?:(?: | ?[-–] ?)" + not_word + r"[\p{L}\p{M}]+){0,5}"
     return regex.compile(_B + r"(?:" + heads + r") (?P<uname>" + name + r")" + _E), units
-
-
-@lru_cache(maxsize=None)
-def _surnames() -> list[str]:
-    from .patterns import data_dir
-    lines = (data_dir("gazetteers") / "surnames.txt").read_text(encoding="utf-8").splitlines()
-    return [w.strip() for w in lines if w.strip() and not w.startswith("#")]
 
 
 _LOCAL_PARENT_RX = regex.compile(r"\s*(?:\(|(?:trực )?thuộc\s)\s*")

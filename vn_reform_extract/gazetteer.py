@@ -123,3 +123,14 @@ def district_province(name: str) -> Optional[Province]:
     None when the name is unknown or found in several provinces."""
     code = _districts().get(key(name))
     return provinces()[code] if code else None
+
+
+@lru_cache(maxsize=None)
+def surnames() -> frozenset[str]:
+    """Vietnamese family names (gazetteers/surnames.txt)."""
+    out = set()
+    for line in (data_dir("gazetteers") / "surnames.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.add(line.split()[0])
+    return frozenset(out)

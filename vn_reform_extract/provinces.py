@@ -8,9 +8,8 @@ from typing import Optional
 import regex
 
 from . import patterns
-from .patterns import data_dir
 from .document import Document, first_words
-from .gazetteer import Province, provinces
+from .gazetteer import Province, provinces, surnames
 from .schema import ProvinceMention
 from .trie import trie_pattern
 
@@ -74,9 +73,7 @@ def _alias_rx(pattern: str) -> regex.Pattern:
 def _person_before() -> regex.Pattern:
     """A family name, then up to two capitalized syllables, right before an alias:
     "Nguyễn Gia Thái Bình" is a person (the family names are gazetteers/surnames.txt)."""
-    lines = (data_dir("gazetteers") / "surnames.txt").read_text(encoding="utf-8").splitlines()
-    surnames = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
-    return regex.compile(r"(?<![\p{L}\p{M}])" + trie_pattern(surnames)
+    return regex.compile(r"(?<![\p{L}\p{M}])" + trie_pattern(sorted(surnames()))
                          + r"(?: \p{Lu}[\p{Ll}\p{M}]+){0,2} $")
 
 

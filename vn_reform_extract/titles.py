@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import regex
 
+from .gazetteer import surnames  # noqa: F401  (the family names, re-exported)
 from .patterns import data_dir
 from .textnorm import fix_tone, old_tone
 
@@ -132,12 +133,3 @@ def lowercase_ok() -> frozenset[str]:
     return frozenset(e.title.lower() for e in entries() if e.kind == "role" or e.level == "commune")
 
 
-@lru_cache(maxsize=None)
-def surnames() -> frozenset[str]:
-    path = data_dir("gazetteers") / "surnames.txt"
-    out = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            out.add(line.split()[0])
-    return frozenset(out)
