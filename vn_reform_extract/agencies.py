@@ -251,12 +251,35 @@ def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
         if ptype in _COMMUNE_TYPES:
             return Place(f"{_COMMUNE_TYPES[ptype]} {m.group('pname')}", "commune", m.end())
     m = _TYPE_ONLY_RX.match(text, pos)
-    if m and m.group("ptype").lower().rstrip(".") in ("tỉnh", "thành phố", "tp"):
+    ptype = m.group("ptype").lower().rstrip(".") if m else ""
+    if ptype in ("tỉnh", "thành phố", "tp"):
         prov = _implicit_province(doc, pos)
-        ptype = m.group("ptype").lower().rstrip(".")
         if prov and (ptype == "tỉnh") == (prov.kind == "tỉnh"):
             return Place(prov.full_name(), "provincial", m.end(), prov)
+    if ptype in ("huyện", "quận", "thị xã", "tx"):
+        # "UBND thị xã" in an article that names one town: that town
+        kind = _DISTRICT_TYPES[ptype]
+        names = _named_districts(doc).get(kind, [])
+        if len(names) == 1:
+            return Place(f"{kind} {names[0]}", "district", m.end(), district_province(names[0]))
     return None
+
+
+def _named_districts(doc: Document) -> dict[str, list[str]]:
+    """The distinct districts the article names, by type ("thị xã" -> ["Kỳ Anh"])."""
+    found = doc.context.get("_districts")
+    if found is None:
+        found = {}
+        for dm in _DISTRICT_RX.finditer(doc.text):
+            ptype = dm.group("dtype").lower().rstrip(".")
+            name = dm.group("pname")
+            if _person_name(dm.group("dtype"), name):
+                continue
+            names = found.setdefault(_DISTRICT_TYPES[ptype], [])
+            if name not in names:
+                names.append(name)
+        doc.context["_districts"] = found
+    return found
 
 
 _TITLE_BEFORE = regex.compile(r"(?:Ủy viên|Uỷ viên|Bí thư|Chủ tịch|Thủ tướng|Trưởng|Phó)\s+$")
@@ -448,7 +471,7 @@ def _resolve_overlaps(cands: list) -> list:
     return sorted(chosen, key=lambda c: c[0])
 
 
-_DISTRICT_RX = regex.compile(r"(?<![\p{L}])(?:huyện|quận|thị xã|TX\.?|Huyện|Quận|Thị xã)\s+" + _LOCAL_NAME)
+_DISTRICT_RX = regex.compile(r"(?<![\p{L}])(?P<dtype>huyện|quận|thị xã|TX\.?|Huyện|Quận|Thị xã)\s+" + _NOT_PLACE + _LOCAL_NAME)
 
 
 def _province_from_districts(doc: Document) -> Optional[Province]:
