@@ -130,6 +130,24 @@ def _day(y: Optional[int], mo: Optional[int], d: Optional[int]) -> Optional[_Poi
     return _Point("day", y, mo, d, explicit=y is not None) if _valid_day(y, mo, d) else None
 
 
+def _date_starts(doc: Document) -> list[int]:
+    """The number starts a date rule can match at: a day or month of one or two digits
+    followed by a separator ("2/11", "27-9", "3.7", "22 đến 27/6"), or a year 19xx/20xx."""
+    starts = doc.context.get("_date_starts")
+    if starts is None:
+        text, n, starts = doc.text, len(doc.text), []
+        for p in doc.number_starts():
+            e = p
+            while e < n and text[e].isdigit():
+                e += 1
+            run = e - p
+            nxt = text[e] if e < n else ""
+            if (run <= 2 and nxt and (nxt in "/.-đt" or nxt.isspace())) or (run == 4 and text[p:p + 2] in ("19", "20")):
+                starts.append(p)
+        doc.context["_date_starts"] = starts
+    return starts
+
+
 @lru_cache(maxsize=None)
 def _prefilter_rx(pattern: str) -> "re.Pattern":
     return re.compile(pattern)
@@ -158,7 +176,7 @@ def _candidates(doc: Document) -> list[_Cand]:
         required = rule.extra.get("prefix_required")
         prefix = extra["prefixes"].get(required or rule.extra.get("prefix", ""))
         groups = list(rule.regex.groupindex)
-        found = (matches_at(rule.regex, text, doc.number_starts()) if starts_at_digit(rule.pattern)
+        found = (matches_at(rule.regex, text, _date_starts(doc)) if starts_at_digit(rule.pattern)
                  else _prefiltered(rule, text) if "prefilter" in rule.extra
                  else rule.regex.finditer(text))
         for m in found:

@@ -27,7 +27,9 @@ _CHROME = regex.compile(
     r"Trang chủ|Tin liên quan|Xem thêm|Truy cập nội dung|Print|Email)\b.*$",
     regex.IGNORECASE | regex.MULTILINE,
 )
-_SENT_END = regex.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[\p{Lu}\d])")
+# the end punctuation is matched, not looked behind for: the scan then jumps from one
+# such character to the next
+_SENT_END = regex.compile(r"[.!?…][\"”’)\]]*\s+(?=[\"“‘(\[]?[\p{Lu}\d])")
 
 
 _NEEDS_MAPPING = regex.compile("[\r" + "".join(_ZERO_WIDTH | _SPACES) + "]")
@@ -79,7 +81,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             continue
         cut = ls
         for m in _SENT_END.finditer(seg):
-            end = ls + m.start()
+            end = ls + m.start() + 1
             if _is_abbrev_end(text, end):
                 continue
             _add(spans, text, cut, end)
