@@ -101,6 +101,7 @@ def _rules() -> tuple[Any, dict]:
                                    regex.V1),
         "no_anchor": regex.compile(patterns.expand(str(data.get("no_anchor_before", r"(?!)")), pf.macros),
                                    regex.V1 | regex.IGNORECASE),
+        "target_year_before": regex.compile(str(data.get("target_year_before", r"(?!)")), regex.V1 | regex.IGNORECASE),
         "half_value": str(data.get("half_value", "year")),
         "not_after": {r.name: regex.compile(patterns.expand(str(r.extra["not_after"]), pf.macros),
                                             regex.V1 | regex.IGNORECASE)
@@ -313,10 +314,13 @@ def _with_published(p: _Point, pub: date) -> _Point:
 def _infer_years(doc: Document, cands: list[_Cand]) -> None:
     _, extra = _rules()
     no_anchor = extra["no_anchor"]
+    target_before = extra["target_year_before"]
     anchors: list[tuple[int, int, bool]] = []   # (position, year, day or month date)
     for c in cands:
         if no_anchor.search(doc.text, max(0, c.start - 30), c.start):
             continue  # "sinh ngày 20/5/1970": a birth date says nothing about the article's year
+        if c.a is not None and c.a.gran == "year" and c.b is None and target_before.search(doc.text, max(0, c.start - 12), c.start):
+            continue
         if c.fixed is None and c.b is None and c.a is not None and c.a.y and c.a.explicit:
             anchors.append((c.start, c.a.y, c.a.gran in ("day", "month")))
         elif c.b is not None and c.b.explicit and c.b.gran != "year" and c.b.y:
