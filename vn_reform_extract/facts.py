@@ -201,6 +201,9 @@ def extract(doc: Document) -> list[NumericFact]:
 
 def _facts_of(doc: Document, rule: Any, m: Any, fact_spans: list[tuple[int, int]]) -> list[NumericFact]:
     kind = rule.kind
+    alt = rule.extra.get("count_if")
+    if alt and _group(m, alt) is not None:
+        kind = "count"  # the rule's named group says what it matched is counted ("có 9 điểm")
     ordinal = bool(rule.extra.get("ordinal"))
     values: list[float] = []
     for g in ("value", "value2"):

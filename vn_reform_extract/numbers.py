@@ -58,6 +58,7 @@ CURRENCIES = {
     "usd": "USD", "đô la mỹ": "USD", "đô la": "USD", "đô-la": "USD", "đôla": "USD", "đô": "USD", "$": "USD",
     "euro": "EUR", "eur": "EUR", "€": "EUR", "yên": "JPY", "yên nhật": "JPY", "jpy": "JPY",
     "nhân dân tệ": "CNY", "tệ": "CNY", "cny": "CNY", "won": "KRW", "bảng anh": "GBP", "gbp": "GBP",
+    "baht": "THB", "bạt": "THB", "thb": "THB",
 }
 _CUR_RE = regex.compile(
     r"\s*(?P<c>" + "|".join(sorted(map(regex.escape, CURRENCIES), key=len, reverse=True)) + r")(?![\p{L}\p{M}])",

@@ -95,6 +95,9 @@ class _Rules:
     body_words: frozenset = frozenset()
     blocker_last2: frozenset = frozenset()
     not_blocker: frozenset = frozenset()
+    caption: Any = None
+    at_heads: Any = None
+    not_official: frozenset = frozenset()
 
 
 def _word_tree(words: list[str]) -> str:
@@ -135,6 +138,9 @@ def rules() -> _Rules:
         blocker_last2=frozenset(w.split()[-1] for w in _split_list(m.get("blocker", "")) if " " in w),
         not_head_after=regex.compile(m.get("not_head_after") or "(?!)", regex.V1),
         not_blocker=frozenset(w.lower() for w in _split_list(m.get("not_blocker", ""))),
+        caption=regex.compile(r"(?:" + (m.get("caption") or "(?!)") + r")(?![\p{L}\p{M}])", regex.V1),
+        at_heads=regex.compile(r"(?:" + (m.get("at_heads") or "(?!)") + r")(?![\p{L}\p{M}])", regex.V1),
+        not_official=frozenset(_split_list(m.get("not_official", ""))),
         head=head_re,
         anchor=comp("name-title"),
         namesep=comp("name-sep-title"),
@@ -393,7 +399,8 @@ class _Ctx:
                 # a parenthesis naming the body: "(Sở Tài nguyên và Môi trường tỉnh Kon Tum)"
                 close = self.text.find(")", t.end, min(limit, t.end + 120))
                 inner = self.text[t.end:close] if close > 0 else ""
-                if close > 0 and inner[:1].isupper() and not _DIGIT.search(inner) and depth == 0:
+                if (close > 0 and inner[:1].isupper() and not _DIGIT.search(inner) and depth == 0
+                        and not self.R.caption.match(inner)):
                     end = close + 1
                     while i < len(toks) and toks[i].start < close + 1:
                         i += 1
@@ -415,12 +422,15 @@ class _Ctx:
                 break
             if x in _DASHES:
                 nxt = toks[i + 1] if i + 1 < len(toks) else None
-                if nxt is None or not nxt.text[:1].isupper() or self.R.anchor.match(self.text, nxt.start):
+                if (nxt is None or not nxt.text[:1].isupper() or self.R.anchor.match(self.text, nxt.start)
+                        or self.R.caption.match(nxt.text)):
                     break
                 i += 1
                 continue
             if x[:1].islower() and self.R.stop.match(self.text, t.start) and not self.R.not_stop.match(self.text, t.start):
-                break
+                if not (x == "tại" and i + 1 < len(toks) and toks[i + 1].text[:1].isupper()
+                        and self.R.at_heads.match(self.text, hs)):
+                    break
             if x[:1].islower():
                 lower_from = end if lower_from is None else lower_from
             else:
@@ -654,7 +664,9 @@ def _title_before_name(cx: _Ctx, cands: list[_Cand]) -> None:
                                        or _COMMA_JOIN.match(text, t.end) or cx.comma_fields(t.start)):
                     break
             elif x[:1].islower() and cx.R.stop.match(text, t.start) and not cx.R.not_stop.match(text, t.start):
-                break
+                if not (x == "tại" and i + 1 < len(toks) and toks[i + 1].text[:1].isupper()
+                        and cx.R.at_heads.match(text, hs)):
+                    break
             elif x[:1].isupper() and cx.R.stop_any.fullmatch(x):
                 break
             i += 1
@@ -1043,7 +1055,7 @@ def extract(doc: Document, use_ner: Optional[bool] = None) -> tuple[list[Officia
                 names.append(t)
         if not names and p.rank:
             names = [p.rank]
-        if not names:
+        if not names or p.name in cx.R.not_official:
             continue
         first = titles_sorted[0] if titles_sorted else None
         agency, prov = _province_of(cx, first[0], first[1]) if first else (None, None)
