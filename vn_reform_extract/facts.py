@@ -353,7 +353,7 @@ def _province(doc: Document, sent: tuple[int, int], pos: int) -> Optional[str]:
     best = None
     for sp in ctx.get("province_spans") or []:
         try:
-            ps, pe, code = sp[0], sp[1], sp[2]
+            ps, code = sp[0], sp[2]
         except (TypeError, IndexError):
             continue
         if sent[0] <= ps < sent[1]:
