@@ -13,7 +13,11 @@ from typing import Any, Optional
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_table
-    result = evaluate(args.gold_dir)
+    ids = None
+    if args.ids:
+        ids = {line.strip() for line in Path(args.ids).read_text(encoding="utf-8").splitlines()
+               if line.strip() and not line.startswith("#")}
+    result = evaluate(args.gold_dir, ids=ids)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -380,6 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="score extract() against gold files (GOLD.md format)")
     ev.add_argument("gold_dir")
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
+    ev.add_argument("--ids", metavar="FILE", help="score only the ids listed in FILE, one per line "
+                                                   "(e.g. corpus/splits/check.txt)")
     ev.add_argument("--update-baseline", metavar="FILE", help="write per-field F1 to FILE (e.g. corpus/baseline.json)")
     ev.set_defaults(func=_cmd_eval)
 

@@ -137,7 +137,7 @@ def find_corpus_dir(gold_dir: Path) -> Path:
 
 
 def evaluate(gold_dir: str | Path, extractor: Optional[Callable[..., dict]] = None,
-             corpus_dir: Optional[Path] = None) -> dict[str, Any]:
+             corpus_dir: Optional[Path] = None, ids: Optional[set[str]] = None) -> dict[str, Any]:
     """Return {"fields": {name: {p, r, f1, tp, fp, fn, extra...}}, "published": acc, "mean_f1": x}."""
     from . import extract
     gold_dir = Path(gold_dir)
@@ -145,7 +145,7 @@ def evaluate(gold_dir: str | Path, extractor: Optional[Callable[..., dict]] = No
     meta = load_corpus_meta(corpus_dir)
     counts = {f: Counts() for f in FIELDS}
     pub_ok = pub_n = 0
-    files = sorted(gold_dir.glob("*.json"))
+    files = sorted(p for p in gold_dir.glob("*.json") if ids is None or p.stem in ids)
     if not files:
         raise FileNotFoundError(f"no gold files (*.json) in {gold_dir}")
     for path in files:
