@@ -1,0 +1,181 @@
+"""Which positions belong to whom: candidates of the same person merged, repeated full
+names and short mentions ("ông Bảy", "Thứ trưởng Tuyên") attached, far appointments
+("..., được điều động giữ chức ..."), and the agency and province of the first position."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Optional
+
+import regex
+
+from ..textnorm import key, nfc
+from .candidates import Candidate
+from .context import Context
+from .shapes import NAME_SYLLABLE_NEXT, SEPARATOR_BEFORE_HONORIFIC, is_letter
+
+PROVINCIAL_WORD = regex.compile(r"(?i)\btỉnh\b|tỉnh ủy|tỉnh uỷ|thành ủy|thành uỷ|\bTP\b|thành phố")
+
+
+@dataclass
+class Person:
+    name: str
+    rule: str
+    first: int
+    honorific: Optional[str] = None
+    rank: Optional[str] = None
+    titles: list[tuple[int, int, str]] = field(default_factory=list)
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+
+
+def overlaps(a: tuple[int, int], spans: list[tuple[int, int, Any, Any]]) -> bool:
+    return any(a[0] < e and s < a[1] for s, e, *_ in spans)
+
+
+def resolve(cx: Context, cands: list[Candidate], shorts, authors) -> list[Person]:
+    text = cx.text
+    people: dict[str, Person] = {}
+    order: list[str] = []
+    for c in sorted(cands, key=lambda c: c.start):
+        if overlaps((c.start, c.end), authors):
+            continue
+        k = key(c.name)
+        p = people.get(k)
+        if p is None:
+            if not c.titles and not c.rank:
+                continue
+            p = people[k] = Person(c.name, c.rule, c.start)
+            order.append(k)
+        if c.honorific and not p.honorific:
+            p.honorific = c.honorific
+        if c.rank and not p.rank:
+            p.rank = c.rank
+        p.titles.extend(c.titles)
+        p.mentions.append((c.start, c.end))
+    # candidates without a position that are a known person (second pass: order independent)
+    for c in cands:
+        k = key(c.name)
+        if k in people and (c.start, c.end) not in people[k].mentions:
+            p = people[k]
+            p.mentions.append((c.start, c.end))
+            p.titles.extend(c.titles)
+            if c.honorific and not p.honorific:
+                p.honorific = c.honorific
+    if not people:
+        return []
+    plist = [people[k] for k in order]
+    lower = text.lower()
+    if len(lower) != len(text):  # pragma: no cover - no such characters in Vietnamese
+        lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    # repeated full names anywhere
+    for p in plist:
+        needle = p.name.lower()
+        i = lower.find(needle)
+        while i >= 0:
+            j = i + len(needle)
+            ok = (i == 0 or not is_letter(text[i - 1])) and (j >= len(text) or not is_letter(text[j])) \
+                and not NAME_SYLLABLE_NEXT.match(text, j)
+            if ok and (i, j) not in p.mentions and not overlaps((i, j), authors):
+                p.mentions.append((i, j))
+            i = lower.find(needle, j)
+    # short mentions: "ông Bảy", "Thứ trưởng Tuyên"
+    by_given: dict[str, list[Person]] = {}
+    for p in plist:
+        by_given.setdefault(p.name.split()[-1].lower(), []).append(p)
+    for g, ps in by_given.items():
+        gi = lower.find(g)
+        while gi >= 0:
+            ge = gi + len(g)
+            nxt = gi
+            gi = lower.find(g, ge)
+            if (nxt and is_letter(text[nxt - 1])) or (ge < len(text) and is_letter(text[ge])) \
+                    or not text[nxt].isupper() or NAME_SYLLABLE_NEXT.match(text, ge):
+                continue
+            pm = cx.R.short_pre.search(text, max(0, nxt - 40), nxt)
+            if not pm:
+                continue
+            _short_mention(cx, ps, nxt, ge, pm)
+    _far_appointments(cx, plist)
+    # "ý kiến của Phó Thủ tướng Chính phủ, Phó Chủ tịch UBND tỉnh Ngô Tân Phượng yêu cầu": a
+    # leading position of a chain that another person of the article holds is theirs
+    for p in plist:
+        others = {key(t) for q in plist if q is not p for _, _, t in q.titles}
+        p.titles = [t for t in p.titles if not (t[0] in cx.chain_leading and key(t[2]) in others)]
+    return plist
+
+
+@lru_cache(maxsize=4)
+def _comma_anchor(anchor: str) -> Any:
+    return regex.compile(r"\s*,\s*(?:" + anchor + ")", regex.V1)
+
+
+def _short_mention(cx: Context, ps: list[Person], pos: int, end: int, pm: Any) -> None:
+    text = cx.text
+    before = [p for p in ps if min(s for s, _ in p.mentions) < pos]
+    p = max(before, key=lambda p: max(s for s, _ in p.mentions if s < pos)) if before else ps[0]
+    span = (pos, end)
+    if any(s <= span[0] < e for s, e in p.mentions):
+        return
+    p.mentions.append(span)
+    pre = pm.group("pre")
+    ps_, pe_ = pm.span("pre")
+    if cx.head_at(ps_):
+        p.titles.append((ps_, pe_, nfc(pre)))
+    elif pre.lower() in ("ông", "bà", "đồng chí") and not p.honorific:
+        p.honorific = pre.lower()
+    # positions right before: "... đối với ông Hà" / ", ông Hà"
+    if pre.lower() in ("ông", "bà", "đồng chí", "đ/c"):
+        bm = SEPARATOR_BEFORE_HONORIFIC.search(text, max(0, ps_ - 12), ps_)
+        if bm and not bm.group().strip() and cx.verb_before(bm.start()):
+            bm = None
+        if bm:
+            t_end = bm.start()
+            near = cx.heads_before(t_end, 200) if bm.group().strip() else cx.heads_before(t_end, 90)[:2]
+            for hs, he in near:
+                if cx.extend_title(hs, he, t_end + 1) == t_end:
+                    p.titles.append((hs, t_end, cx.clean(hs, t_end)))
+                    break
+
+
+def _far_appointments(cx: Context, plist: list[Person]) -> None:
+    """'ông X - ..., được điều động ..., giữ chức Phó Bí thư Tỉnh ủy Quảng Ninh'."""
+    text = cx.text
+    for p in plist:
+        for s, e in list(p.mentions):
+            limit = cx.sent_end(s)
+            pos = max([e] + [te for ts, te, _ in p.titles if s <= ts < limit])
+            for m in cx.R.appoint_far.finditer(text, pos, min(limit, pos + 250)):
+                hs = m.end()
+                if cx.head_at(hs) is None:
+                    continue
+                # another person or a reported clause in between: the position is not theirs
+                if cx.R.anchor.search(text, pos, m.start()) or cx.R.reporting.search(text, pos, m.start()):
+                    break
+                chain, end = cx.titles_chain(hs, limit)
+                if _comma_anchor(cx.R.anchor.pattern).match(text, end):
+                    break
+                p.titles.extend(t for t in chain if t not in p.titles)
+                break
+
+
+def agency_and_province(cx: Context, s: int, e: int) -> tuple[Optional[str], Optional[str]]:
+    agency = prov = None
+    for a in cx.agencies:
+        try:
+            as_, ae = int(a[0]), int(a[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        if as_ < e and s < ae:
+            agency = a[2] if len(a) > 2 else None
+            prov = a[3] if len(a) > 3 else None
+            break
+    if prov is None:
+        for ps in cx.province_spans:
+            if s <= int(ps[0]) and int(ps[1]) <= e + 1:
+                prov = ps[2] if len(ps) > 2 else None
+                break
+    if prov is None and PROVINCIAL_WORD.search(cx.text, s, e):
+        mp = (cx.doc.context or {}).get("main_province")
+        if mp is not None:
+            prov = getattr(mp, "code", None) or (mp.get("code") if isinstance(mp, dict) else None)
+    return agency, prov

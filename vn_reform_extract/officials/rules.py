@@ -1,0 +1,147 @@
+"""The rule data of patterns/officials.yaml and gazetteers/titles.csv, compiled once
+per process: word lists (stop words, appointment verbs, body words, blockers), the
+anchor patterns (honorific or rank + name), the position heads."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from .. import patterns, titles as T
+from ..trie import trie_pattern
+
+
+def split_list(text: str) -> list[str]:
+    return [w.strip() for w in regex.split(r"\|", text or "") if w.strip()]
+
+
+@dataclass
+class Rules:
+    head: Any
+    anchor: Any
+    namesep: Any
+    photo: Any
+    byline: Any
+    stop: Any
+    appoint: Any
+    appoint_far: Any
+    stop_any: Any
+    body: Any
+    blocker_words: frozenset
+    acad: Any
+    acad_tail: Any
+    rank: Any
+    surnames: frozenset
+    top_surnames: frozenset
+    lower_ok: frozenset
+    short_pre: Any
+    not_name_end: frozenset = frozenset()
+    not_stop: Any = None
+    not_head_after: Any = None
+    body_words: frozenset = frozenset()
+    blocker_last2: frozenset = frozenset()
+    not_blocker: frozenset = frozenset()
+    caption: Any = None
+    at_heads: Any = None
+    not_official: frozenset = frozenset()
+    comma_inside_phrase: Any = None
+    former_or_acting: Any = None
+    reporting: Any = None
+
+
+def word_tree(words: list[str]) -> str:
+    """Every word of the list as written, with each of its syllables in lower case or
+    capitalized ("Phó giáo sư", "phó Giáo sư" ...), as one prefix-tree pattern."""
+    from itertools import product
+    forms = set()
+    for w in words:
+        syls = w.split(" ")
+        for caps in product((False, True), repeat=len(syls)):
+            forms.add(" ".join(x[:1].upper() + x[1:] if c else x for x, c in zip(syls, caps)))
+    return trie_pattern(sorted(forms))
+
+
+@lru_cache(maxsize=None)
+def rules() -> Rules:
+    pf = patterns.load("officials")
+    extra = {"head": T.head_pattern(), "rank": T.rank_pattern(),
+             "hon": word_tree(pf.data.get("hon_words") or []),
+             "pre_name": word_tree(pf.data.get("pre_name_words") or [])}
+
+    def comp(name: str, flags: int = 0) -> Any:
+        return regex.compile(patterns.expand(pf.rule(name).pattern, extra), regex.V1 | flags)
+
+    m = pf.macros
+    stop = split_list(m.get("stop", ""))
+    appoint = split_list(m.get("appoint", ""))
+    appoint_far = split_list(m.get("appoint_far", ""))
+    stop_any = split_list(m.get("stop_any_case", ""))
+    body = split_list(m.get("body", ""))
+    head_re = comp("title-before-name")
+    short = regex.compile(patterns.expand(
+        r"(?<![\p{L}\p{M}])(?P<pre>{hon}|{rank}|{head})\s+$", {**m, **extra}), regex.V1)
+    out = Rules(
+        not_name_end=frozenset(split_list(m.get("not_name_end", ""))),
+        not_stop=regex.compile(m.get("not_stop") or "(?!)", regex.V1),
+        body_words=frozenset(body),
+        blocker_last2=frozenset(w.split()[-1] for w in split_list(m.get("blocker", "")) if " " in w),
+        not_head_after=regex.compile(m.get("not_head_after") or "(?!)", regex.V1),
+        not_blocker=frozenset(w.lower() for w in split_list(m.get("not_blocker", ""))),
+        caption=regex.compile(r"(?:" + (m.get("caption") or "(?!)") + r")(?![\p{L}\p{M}])", regex.V1),
+        at_heads=regex.compile(r"(?:" + (m.get("at_heads") or "(?!)") + r")(?![\p{L}\p{M}])", regex.V1),
+        not_official=frozenset(split_list(m.get("not_official", ""))),
+        comma_inside_phrase=regex.compile(r"\s*(?:" + m["comma_inside_phrase"] + r")(?![\p{L}\p{M}])", regex.V1),
+        former_or_acting=regex.compile(r"(?<![\p{L}\p{M}])(?:" + m["former_or_acting"] + r")\s+$", regex.V1),
+        reporting=regex.compile(r"(?<![\p{L}\p{M}])(?:" + m["reporting"] + r")(?![\p{L}\p{M}])", regex.V1),
+        head=head_re,
+        anchor=comp("name-title"),
+        namesep=comp("name-sep-title"),
+        photo=comp("photo-credit"),
+        byline=comp("byline"),
+        stop=regex.compile(r"(?:" + "|".join(sorted(map(regex.escape, stop), key=len, reverse=True))
+                           + r")(?![\p{L}\p{M}])", regex.V1),
+        appoint=regex.compile(r"\s+(?:(?:[\p{Ll}][\p{L}\p{M}]*)\s+){0,6}?(?:"
+                              + "|".join(appoint) + r")\s+", regex.V1),
+        appoint_far=regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(appoint_far) + r")\s+", regex.V1),
+        stop_any=regex.compile(r"(?i:" + "|".join(map(regex.escape, stop_any)) + r")(?![\p{L}\p{M}])", regex.V1),
+        body=regex.compile(r"\s*,\s*(?=(?:" + "|".join(sorted(map(regex.escape, body), key=len, reverse=True))
+                           + r")\s+[\p{Lu}\p{N}])", regex.V1),
+        blocker_words=frozenset(split_list(m.get("blocker", ""))),
+        acad=regex.compile(patterns.expand(r"(?:{acad})\s+", m), regex.V1),
+        acad_tail=regex.compile(patterns.expand(r"(?:[\s,]*(?:(?:{acad})\s+))+$", m), regex.V1),
+        rank=regex.compile(T.rank_pattern(), regex.V1),
+        surnames=T.surnames(),
+        top_surnames=frozenset("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý".split()),
+        lower_ok=T.lowercase_ok(),
+        short_pre=short,
+    )
+    lower_head_rx()  # compiled with the rules, not on the first article that needs it
+    return out
+
+
+@lru_cache(maxsize=None)
+def anchor_first_words_rx() -> Any:
+    """The first words an honorific, a rank or a word before a name can start with, as a
+    plain-alternation ``re`` pattern (much faster than a regex pass at every position)."""
+    pf = patterns.load("officials")
+    words = {w.split()[0] for w in (pf.data.get("hon_words") or []) + (pf.data.get("pre_name_words") or [])}
+    forms = {f for w in words for f in (w, w[:1].upper() + w[1:])} | set(T.rank_first_words())
+    forms |= {w.split()[0] for w in pf.data.get("acad_first_words") or []}
+    alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    firsts = "".join(sorted({re.escape(f[0]) for f in forms}))
+    # the one-character look-ahead first: most positions fail there, before the alternation
+    return re.compile(r"(?=[" + firsts + r"])(?<![^\W\d_])(?:" + alts + r")")
+
+
+@lru_cache(maxsize=None)
+def lower_head_first_words_rx() -> Any:
+    _, lower = T.head_first_words()
+    return regex.compile(r"(?<![\p{L}\p{M}])" + trie_pattern(sorted(lower)) + r"(?![\p{L}\p{M}])")
+
+
+@lru_cache(maxsize=None)
+def lower_head_rx() -> Any:
+    return regex.compile(T.head_pattern_lower() + r"(?![\p{L}\p{M}])", regex.V1)
