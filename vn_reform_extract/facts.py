@@ -101,6 +101,7 @@ class _Claims:
 
 
 _NEWLINE = regex.compile(r"\n")
+_COLON = regex.compile(":")
 
 
 def _core(m: Any) -> list[tuple[int, int]]:
@@ -271,15 +272,26 @@ def _matches(doc: Document, name: str, sent: tuple[int, int]) -> list[Any]:
     return got
 
 
+def _index(doc: Document, name: str, sent: tuple[int, int]) -> tuple[list[Any], list[int], list[int]]:
+    """The sentence's matches of one context regex with their starts and ends (both sorted:
+    the matches do not overlap), so a fact finds the ones before it by bisection instead of
+    walking the sentence from its start."""
+    cache = doc.context.setdefault(_CACHE, {})
+    key = ("index", name, sent)
+    got = cache.get(key)
+    if got is None:
+        ms = _matches(doc, name, sent)
+        got = cache[key] = (ms, [m.start() for m in ms], [m.end() for m in ms])
+    return got
+
+
 def _metric(doc: Document, pos: int) -> Optional[str]:
     sent = doc.sentence_of(pos)
-    best = None
-    for mm in _matches(doc, "metric", sent):
-        if mm.end() > pos:
-            break
-        best = mm
-    if best is None:
+    ms, _starts, ends = _index(doc, "metric", sent)
+    k = bisect.bisect_right(ends, pos)
+    if k == 0:
         return None
+    best = ms[k - 1]  # the last index or rate named wholly before the fact
     name = " ".join(best.group().split())
     low = name.lower()
     if low.startswith("chỉ số"):
@@ -299,43 +311,65 @@ def _is_target(doc: Document, sent: tuple[int, int], s: int, e: int, vs: int,
         sent = (max(0, s - 200), e)
     if R.post_target is not None and R.post_target.match(text, e, max(e, sent[1])):
         return True
+    cache = doc.context.setdefault(_CACHE, {})
     ss = sent[0]
-    colon = text.rfind(":", ss, s)
-    if colon >= 0:
-        ss = colon + 1
+    colons = cache.get("colons")
+    if colons is None:
+        colons = cache["colons"] = [m.start() for m in _COLON.finditer(text)]
+    i = bisect.bisect_left(colons, s) - 1
+    if i >= 0 and colons[i] >= ss:
+        ss = colons[i] + 1
     if R.target is not None:
-        for mm in _matches(doc, "target", sent):
-            cs, ce = mm.span()
-            if cs < ss:
-                continue
-            if cs >= e:
-                break
-            if cs >= s:
-                if ce <= vs:
-                    return True  # a cue inside the fact, before its number ("tối thiểu 80%")
-                continue
-            if ce > s:
-                continue
-            # a cue word that is itself part of another fact ("3 mục tiêu") does not count
-            i = bisect.bisect_right(fact_spans, (cs, float("inf"))) - 1
-            if i >= 0 and fact_spans[i][0] <= cs < fact_spans[i][1]:
-                continue
+        ms, starts, ends = _index(doc, "target", sent)
+        a = bisect.bisect_left(starts, ss)
+        c = max(a, bisect.bisect_left(starts, s))
+        # a cue inside the fact, before its number ("tối thiểu 80%")
+        if c < len(ms) and starts[c] < e and ends[c] <= vs:
             return True
-    if R.sentence_start is not None and sent[0] < s and R.sentence_start.match(text, sent[0]):
+        # a cue wholly before the fact that is not itself part of another fact ("3 mục tiêu")
+        free = cache.get(("free_cues", sent))
+        if free is None:
+            free = [0]
+            for cs in starts:
+                j = bisect.bisect_right(fact_spans, (cs, float("inf"))) - 1
+                inside = j >= 0 and fact_spans[j][0] <= cs < fact_spans[j][1]
+                free.append(free[-1] + (not inside))
+            cache[("free_cues", sent)] = free
+        b = min(c, bisect.bisect_right(ends, s))
+        if b > a and free[b] > free[a]:
+            return True
+    if R.sentence_start is not None and sent[0] < s and _starts_with(doc, "sentence_start", sent):
         return True
     if doc.published is not None and R.future_year is not None:
-        for ym in _matches(doc, "future_year", sent):
-            if ym.start() < ss:
-                continue
-            if ym.end() > s:
-                break
-            if int(ym.group("year")) > doc.published.year:
-                return True
-    if _carry and R.carry is not None and R.carry.match(text, sent[0]):
+        ms, starts, ends = _index(doc, "future_year", sent)
+        later = cache.get(("later_years", sent))
+        if later is None:
+            later = [0]
+            for ym in ms:
+                later.append(later[-1] + (int(ym.group("year")) > doc.published.year))
+            cache[("later_years", sent)] = later
+        a = bisect.bisect_left(starts, ss)
+        b = max(a, bisect.bisect_right(ends, s))
+        if later[b] > later[a]:
+            return True
+    if _carry and R.carry is not None and _starts_with(doc, "carry", sent):
         prev = _prev_sentence(doc, sent)
         if prev is not None:
-            return _is_target(doc, prev, prev[1], prev[1], prev[1], fact_spans, _carry=False)
+            key = ("carried", prev)
+            if key not in cache:
+                cache[key] = _is_target(doc, prev, prev[1], prev[1], prev[1], fact_spans, _carry=False)
+            return cache[key]
     return False
+
+
+def _starts_with(doc: Document, name: str, sent: tuple[int, int]) -> bool:
+    """Whether one context regex matches at the start of the sentence, tried once per sentence."""
+    cache = doc.context.setdefault(_CACHE, {})
+    key = ("starts", name, sent)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = bool(getattr(rules(), name).match(doc.text, sent[0]))
+    return got
 
 
 def _prev_sentence(doc: Document, sent: tuple[int, int]) -> Optional[tuple[int, int]]:
@@ -350,25 +384,93 @@ def _prev_sentence(doc: Document, sent: tuple[int, int]) -> Optional[tuple[int, 
 
 def _province(doc: Document, sent: tuple[int, int], pos: int) -> Optional[str]:
     ctx = doc.context or {}
-    best = None
-    for sp in ctx.get("province_spans") or []:
-        try:
-            ps, code = sp[0], sp[2]
-        except (TypeError, IndexError):
-            continue
-        if sent[0] <= ps < sent[1]:
-            if best is None or (ps <= pos and (best[0] > pos or ps > best[0])):
-                best = (ps, code)
-    if best is not None:
-        return best[1]
+    spans = _valid_spans(doc, "province_spans", lambda sp: (sp[0], sp[2]))
+    if spans is not None:
+        starts = spans[1]
+        lo, hi = bisect.bisect_left(starts, sent[0]), bisect.bisect_left(starts, sent[1])
+        if lo < hi:
+            # the last province named before the fact (the first of equals), else the first after
+            k = min(hi, bisect.bisect_right(starts, pos))
+            if k > lo:
+                k = bisect.bisect_left(starts, starts[k - 1], lo)
+            return spans[0][k][1]
+    else:
+        best = None
+        for sp in ctx.get("province_spans") or []:
+            try:
+                ps, code = sp[0], sp[2]
+            except (TypeError, IndexError):
+                continue
+            if sent[0] <= ps < sent[1]:
+                if best is None or (ps <= pos and (best[0] > pos or ps > best[0])):
+                    best = (ps, code)
+        if best is not None:
+            return best[1]
     code = _get(ctx.get("main_province"), "code")
     return str(code) if code else None
+
+
+def _valid_spans(doc: Document, name: str, item: Any) -> Optional[tuple[list[Any], list[int], list[int]]]:
+    """``item`` of each well-formed span of ``doc.context[name]`` with the starts and ends
+    of the spans, once per document; None when the spans are not sorted by start (the
+    callers then scan them all)."""
+    cache = doc.context.setdefault(_CACHE, {})
+    key = ("spans", name)
+    if key in cache:
+        return cache[key]
+    items, starts, ends = [], [], []
+    for sp in (doc.context or {}).get(name) or []:
+        try:
+            it = item(sp)
+            s, e = int(sp[0]), int(sp[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        if it is None:
+            continue
+        items.append(it)
+        starts.append(s)
+        ends.append(e)
+    ok = all(starts[i] <= starts[i + 1] for i in range(len(starts) - 1))
+    cache[key] = got = (items, starts, ends) if ok else None
+    return got
+
+
+def _nearest(items: list[Any], starts: list[int], ends: list[int], sent: tuple[int, int], pos: int) -> Optional[Any]:
+    """The item whose span is nearest ``pos`` within the sentence, a span after it counting
+    double (the first of equals): spans sorted, non-empty and disjoint, so only the last one
+    ending before ``pos`` and the next one can win."""
+    lo, hi = bisect.bisect_left(starts, sent[0]), bisect.bisect_left(starts, sent[1])
+    if lo >= hi:
+        return None
+    k = bisect.bisect_right(ends, pos)
+    best = None
+    if lo <= k - 1 < hi:
+        best = (pos - ends[k - 1], items[k - 1])
+    j = max(k, lo)
+    if j < hi and (best is None or (starts[j] - pos) * 2 < best[0]):
+        best = ((starts[j] - pos) * 2, items[j])
+    return best[1] if best else None
+
+
+def _disjoint(doc: Document, spans: tuple[list[Any], list[int], list[int]]) -> bool:
+    cache = doc.context.setdefault(_CACHE, {})
+    key = ("disjoint", id(spans))
+    got = cache.get(key)
+    if got is None:
+        _items, starts, ends = spans
+        got = cache[key] = (all(s < e for s, e in zip(starts, ends))
+                            and all(ends[i] <= starts[i + 1] for i in range(len(starts) - 1)))
+    return got
 
 
 def _period(doc: Document, sent: tuple[int, int], pos: int) -> Optional[str]:
     ctx = doc.context or {}
     spans = ctx.get("date_spans")
     if spans:
+        fast = _valid_spans(doc, "date_spans", lambda sp: sp[2] or None)
+        if fast is not None and _disjoint(doc, fast):
+            best = _nearest(*fast, sent, pos)
+            return str(best) if best else None
         best = None
         for sp in spans:
             try:
@@ -380,10 +482,13 @@ def _period(doc: Document, sent: tuple[int, int], pos: int) -> Optional[str]:
                 if best is None or d < best[0]:
                     best = (d, value)
         return str(best[1]) if best else None
-    best = None
-    for ym in _YEAR.finditer(doc.text, sent[0], sent[1]):
-        val = ym.group(1) + ("/" + ym.group(2) if ym.group(2) else "")
-        d = pos - ym.end() if ym.end() <= pos else (ym.start() - pos) * 2
-        if best is None or d < best[0]:
-            best = (d, val)
-    return best[1] if best else None
+    cache = doc.context.setdefault(_CACHE, {})
+    years = cache.get(("years", sent))
+    if years is None:
+        years = ([], [], [])
+        for ym in _YEAR.finditer(doc.text, sent[0], sent[1]):
+            years[0].append(ym.group(1) + ("/" + ym.group(2) if ym.group(2) else ""))
+            years[1].append(ym.start())
+            years[2].append(ym.end())
+        cache[("years", sent)] = years
+    return _nearest(*years, sent, pos)
