@@ -178,6 +178,21 @@ def build_acronyms() -> str:
     return _csv(_read(SOURCES / "acronyms.csv"), ["acronym", "expansion"])
 
 
+def build_currencies() -> str:
+    """Currency surfaces (words, symbols, ISO 4217 codes, subunits) one per row, longest
+    surface first so that a reader may try them in order."""
+    rows = []
+    seen = set()
+    for r in _read(SOURCES / "currencies.csv"):
+        if (r["code"], r["surface"]) in seen:
+            continue
+        seen.add((r["code"], r["surface"]))
+        r["not_followed_by"] = "|".join(_uniq(r["not_followed_by"].split("|")))
+        rows.append(r)
+    rows.sort(key=lambda r: (-len(r["surface"]), r["surface"], r["code"]))
+    return _csv(rows, ["code", "surface", "kind", "factor", "not_followed_by"])
+
+
 def build_all() -> dict[str, str]:
     p63, p34, versions = build_provinces()
     files = {
@@ -188,6 +203,7 @@ def build_all() -> dict[str, str]:
         "departments.csv": build_departments(),
         "central_bodies.csv": build_central(),
         "acronyms.csv": build_acronyms(),
+        "currencies.csv": build_currencies(),
     }
     digest = hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()
     # the package versions are recorded, but not part of the digest: a new release with the

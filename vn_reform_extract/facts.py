@@ -224,7 +224,7 @@ def _facts_of(doc: Document, rule: Any, m: Any, fact_spans: list[tuple[int, int]
     unit = _group(m, "unit")
     if kind == "money":
         cur = _group(m, "cur")
-        unit = CURRENCIES.get(cur.lower(), "VND") if cur else ("USD" if "$" in m.group() else None)
+        unit = CURRENCIES.get(" ".join(cur.split()).lower(), "VND") if cur else ("USD" if "$" in m.group() else None)
         f = _multiplier(m, "mult")
         if len(values) == 2:
             # "5 - 10 triệu": the upper multiplier also scales the lower bound, but not
@@ -233,6 +233,10 @@ def _facts_of(doc: Document, rule: Any, m: Any, fact_spans: list[tuple[int, int]
             values = [values[0] * f1, values[1] * f]
         else:
             values = [values[0] * f]
+            if _group(m, "tail"):  # "566 tỷ 384 triệu đồng": one amount
+                whole = read_quantity(m.string[m.start("value"):m.end("tail")])
+                if whole is not None:
+                    values = [whole[0]]
     elif kind == "count":
         values = [v * _multiplier(m) for v in values]
         if unit:

@@ -12,7 +12,8 @@ A file looks like::
             expect: {kind: rank, value: 13, out_of: 63}
         negative: ["ngày 13/6"]
 
-Macros may use other macros and the shared ones in ``patterns/_macros.yaml``.
+Macros may use other macros and the shared ones in ``patterns/_macros.yaml``, plus
+``{currency}`` generated from ``gazetteers/currencies.csv``.
 Compiled rules are cached once per process.
 """
 from __future__ import annotations
@@ -84,10 +85,11 @@ def expand(pattern: str, macros: dict[str, str], _depth: int = 0) -> str:
 
 @lru_cache(maxsize=None)
 def shared_macros() -> dict[str, str]:
+    from .currencies import text_macro
     path = data_dir("patterns") / "_macros.yaml"
-    if not path.exists():
-        return {}
-    return dict((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("macros", {}))
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    # `{currency}`: every currency word, symbol and code of gazetteers/currencies.csv
+    return {"currency": text_macro(), **dict((data or {}).get("macros", {}))}
 
 
 @lru_cache(maxsize=None)
