@@ -56,13 +56,18 @@ def test_context_from_other_extractors():
         ("score", 87.87, 100.0, "74", "2021", "Chỉ số cải cách hành chính")
 
 
-def test_main_province_fallback_and_legal_spans():
-    doc = Document.from_text("Theo văn bản 123 số liệu, có 5 cán bộ được khen thưởng.")
+@pytest.mark.parametrize("text,code", [
+    ("Theo văn bản 123 số liệu, tỉnh có 5 cán bộ được khen thưởng.", "83"),   # a local sentence
+    ("Theo văn bản 123 số liệu, có 5 cán bộ được khen thưởng.", None),        # nothing says local
+    ("Theo văn bản 123 số liệu, cả nước có 5 cán bộ được khen thưởng.", None),  # national
+])
+def test_main_province_fallback_and_legal_spans(text, code):
+    doc = Document.from_text(text)
     doc.context["main_province"] = {"code": "83"}
     s = doc.text.index("123")
     doc.context["legal_spans"] = [(s, s + 3)]
     got = facts_mod.extract(doc)
-    assert [(f.value, f.unit, f.province_code) for f in got] == [(5.0, "cán bộ", "83")]
+    assert [(f.value, f.unit, f.province_code) for f in got] == [(5.0, "cán bộ", code)]
 
 
 def test_missing_context_is_fine():

@@ -57,6 +57,16 @@ class _Rules:
         self.future_year = comp(data.get("future_year") or [])
         self.sentence_start = comp(data.get("sentence_start_cues") or [])
         self.carry = comp(data.get("target_carry") or [])
+        self.carry_far = comp(data.get("target_carry_far") or [])
+        self.past = comp(data.get("past_markers") or [])
+        self.future_date_lead = comp(data.get("future_date_lead") or [])
+        self.local = comp(data.get("local_cues") or [])
+        countries = patterns.load("agencies").data.get("foreign_countries") or []
+        national = list(data.get("national_cues") or [])
+        if countries:
+            national.append(r"(?<![\p{L}\p{M}])(?:" + "|".join(regex.escape(c) for c in
+                            sorted(countries, key=len, reverse=True)) + r")(?![\p{L}\p{M}])")
+        self.national = comp(national)
 
 
 @lru_cache(maxsize=1)
@@ -102,6 +112,7 @@ class _Claims:
 
 _NEWLINE = regex.compile(r"\n")
 _COLON = regex.compile(":")
+_SEPARATOR = regex.compile("[,;]")
 
 
 def _core(m: Any) -> list[tuple[int, int]]:
@@ -306,9 +317,14 @@ def _metric(doc: Document, pos: int) -> Optional[str]:
 
 
 def _is_target(doc: Document, sent: tuple[int, int], s: int, e: int, vs: int,
-               fact_spans: list[tuple[int, int]], _carry: bool = True) -> bool:
-    """Goal cue before the fact in its sentence (after any colon), inside the fact before
-    its number ("tối thiểu 80%"), "sẽ" right after it, or a year after the publication year."""
+               fact_spans: list[tuple[int, int]], _carry: int = 3) -> bool:
+    """Whether the clause of a fact states a goal, plan or forecast.
+
+    A goal cue before the fact in its clause (after any colon) with no past marker ("đã")
+    between the cue and the fact in the fact's comma segment, a cue inside the fact before
+    its number ("tối thiểu 80%"), "sẽ" right after it, a directive opening, a year or a
+    date after the publication date, or a connective opening ("Bên cạnh đó", "Ngoài ra")
+    that continues the goals of the sentence before."""
     R = rules()
     text = doc.text
     if sent[1] <= sent[0]:
@@ -317,18 +333,20 @@ def _is_target(doc: Document, sent: tuple[int, int], s: int, e: int, vs: int,
         return True
     cache = doc.context.setdefault(_CACHE, {})
     ss = sent[0]
-    colons = cache.get("colons")
-    if colons is None:
-        colons = cache["colons"] = [m.start() for m in _COLON.finditer(text)]
+    colons = _positions(doc, "colons", _COLON)
     i = bisect.bisect_left(colons, s) - 1
     if i >= 0 and colons[i] >= ss:
         ss = colons[i] + 1
+    # the last past marker before the fact in its clause, and the last comma before the fact
+    _pm, pstarts, _pe = _index(doc, "past", sent)
+    k = bisect.bisect_left(pstarts, s) - 1
+    last_past = pstarts[k] if k >= 0 and pstarts[k] >= ss else -1
     if R.target is not None:
         ms, starts, ends = _index(doc, "target", sent)
         a = bisect.bisect_left(starts, ss)
         c = max(a, bisect.bisect_left(starts, s))
-        # a cue inside the fact, before its number ("tối thiểu 80%")
-        if c < len(ms) and starts[c] < e and ends[c] <= vs:
+        # a cue inside the fact, before its number ("tối thiểu 80%"), in a clause with no "đã"
+        if c < len(ms) and starts[c] < e and ends[c] <= vs and last_past < 0:
             return True
         # a cue wholly before the fact that is not itself part of another fact ("3 mục tiêu")
         free = cache.get(("free_cues", sent))
@@ -340,30 +358,70 @@ def _is_target(doc: Document, sent: tuple[int, int], s: int, e: int, vs: int,
                 free.append(free[-1] + (not inside))
             cache[("free_cues", sent)] = free
         b = min(c, bisect.bisect_right(ends, s))
+        if last_past >= 0:
+            seps = _positions(doc, "separators", _SEPARATOR)
+            j = bisect.bisect_left(seps, s) - 1
+            if j < 0 or seps[j] < last_past:
+                # "Thực hiện kế hoạch, tỉnh đã giảm 10 biên chế": only a cue after "đã" counts
+                a = max(a, bisect.bisect_right(ends, last_past))
         if b > a and free[b] > free[a]:
             return True
     if R.sentence_start is not None and sent[0] < s and _starts_with(doc, "sentence_start", sent):
         return True
-    if doc.published is not None and R.future_year is not None:
-        ms, starts, ends = _index(doc, "future_year", sent)
-        later = cache.get(("later_years", sent))
-        if later is None:
-            later = [0]
-            for ym in ms:
-                later.append(later[-1] + (int(ym.group("year")) > doc.published.year))
-            cache[("later_years", sent)] = later
-        a = bisect.bisect_left(starts, ss)
-        b = max(a, bisect.bisect_right(ends, s))
-        if later[b] > later[a]:
-            return True
-    if _carry and R.carry is not None and _starts_with(doc, "carry", sent):
-        prev = _prev_sentence(doc, sent)
+    if doc.published is not None and _future_before(doc, sent, ss, s, last_past):
+        return True
+    if _carry and R.carry is not None and _starts_with(doc, "carry", sent) \
+            and bisect.bisect_left(pstarts, s) == 0:
+        far = R.carry_far is not None and _starts_with(doc, "carry_far", sent)
+        prev = _prev_sentence(doc, sent, across_paragraphs=far)
         if prev is not None:
-            key = ("carried", prev)
+            key = ("carried", prev, _carry)
             if key not in cache:
-                cache[key] = _is_target(doc, prev, prev[1], prev[1], prev[1], fact_spans, _carry=False)
+                cache[key] = _is_target(doc, prev, prev[1], prev[1], prev[1], fact_spans, _carry=_carry - 1)
             return cache[key]
     return False
+
+
+def _positions(doc: Document, name: str, rx: Any) -> list[int]:
+    cache = doc.context.setdefault(_CACHE, {})
+    got = cache.get(name)
+    if got is None:
+        got = cache[name] = [m.start() for m in rx.finditer(doc.text)]
+    return got
+
+
+def _future_before(doc: Document, sent: tuple[int, int], ss: int, s: int, last_past: int) -> bool:
+    """A year ("Đến năm 2030") or a led date ("Từ ngày 1/7") later than the publication
+    date, before the fact in its clause and after any past marker."""
+    R = rules()
+    assert doc.published is not None
+    cache = doc.context.setdefault(_CACHE, {})
+    key = ("future", sent)
+    got = cache.get(key)
+    if got is None:
+        pub = doc.published.isoformat()
+        found: list[tuple[int, int]] = []
+        if R.future_year is not None:
+            for ym in _matches(doc, "future_year", sent):
+                if int(ym.group("year")) > doc.published.year:
+                    found.append((ym.start(), ym.end()))
+        if R.future_date_lead is not None:
+            spans = _valid_spans(doc, "date_spans", lambda sp: str(sp[2]) if sp[2] else None)
+            if spans is not None:
+                values, starts, ends = spans
+                for k in range(bisect.bisect_left(starts, sent[0]), bisect.bisect_left(starts, sent[1])):
+                    v, ds, de = values[k], starts[k], ends[k]
+                    if v[0] != "X" and "/" not in v and v > pub[:len(v)] \
+                            and R.future_date_lead.search(doc.text, max(sent[0], ds - 16), min(de, ds + 12)):
+                        found.append((ds, de))
+        found.sort(key=lambda x: x[1])
+        got = cache[key] = ([f[0] for f in found], [f[1] for f in found])
+    fstarts, fends = got
+    lo = bisect.bisect_right(fends, last_past) if last_past >= 0 else 0
+    hi = bisect.bisect_right(fends, s)
+    # a later year or date ending in (last_past, s] that starts inside the clause (the last
+    # one starts last: the spans do not overlap)
+    return hi > lo and fstarts[hi - 1] >= ss
 
 
 def _starts_with(doc: Document, name: str, sent: tuple[int, int]) -> bool:
@@ -376,42 +434,79 @@ def _starts_with(doc: Document, name: str, sent: tuple[int, int]) -> bool:
     return got
 
 
-def _prev_sentence(doc: Document, sent: tuple[int, int]) -> Optional[tuple[int, int]]:
+def _prev_sentence(doc: Document, sent: tuple[int, int], across_paragraphs: bool = False) -> Optional[tuple[int, int]]:
     i = bisect.bisect_left(doc.sentences, sent) - 1
     if i < 0:
         return None
     prev = doc.sentences[i]
-    if "\n" in doc.text[prev[1]:sent[0]]:
-        return None  # only within a paragraph
+    gap = doc.text[prev[1]:sent[0]]
+    if "\n" in gap and (not across_paragraphs or gap.count("\n") > 2):
+        return None  # within a paragraph, or the next one after an explicit connective
     return prev
 
 
 def _province(doc: Document, sent: tuple[int, int], pos: int) -> Optional[str]:
+    """The province named in the fact's sentence (the last one before the fact, else the
+    first after it) unless the whole country or a foreign one is named between them;
+    else the article's only (or clearly dominant) province when the sentence is local
+    or the sentence before names it; none for national and foreign figures."""
     ctx = doc.context or {}
-    spans = _valid_spans(doc, "province_spans", lambda sp: (sp[0], sp[2]))
-    if spans is not None:
-        starts = spans[1]
-        lo, hi = bisect.bisect_left(starts, sent[0]), bisect.bisect_left(starts, sent[1])
-        if lo < hi:
-            # the last province named before the fact (the first of equals), else the first after
-            k = min(hi, bisect.bisect_right(starts, pos))
-            if k > lo:
-                k = bisect.bisect_left(starts, starts[k - 1], lo)
-            return spans[0][k][1]
-    else:
-        best = None
-        for sp in ctx.get("province_spans") or []:
-            try:
-                ps, code = sp[0], sp[2]
-            except (TypeError, IndexError):
-                continue
-            if sent[0] <= ps < sent[1]:
-                if best is None or (ps <= pos and (best[0] > pos or ps > best[0])):
-                    best = (ps, code)
-        if best is not None:
-            return best[1]
+    spans = _place_spans(doc)
+    items, starts = spans
+    _nm, nstarts, _ne = _index(doc, "national", sent)
+    lo, hi = bisect.bisect_left(starts, sent[0]), bisect.bisect_left(starts, sent[1])
+    if lo < hi:
+        k = min(hi, bisect.bisect_right(starts, pos))
+        if k > lo:
+            k = bisect.bisect_left(starts, starts[k - 1], lo)
+            a, b = starts[k], pos
+        else:
+            a, b = sent[0], pos
+        if bisect.bisect_left(nstarts, b) > bisect.bisect_left(nstarts, a):
+            return None  # "Cả nước có 3.321 xã; Bình Dương ...": the country's figure
+        return items[k]
+    if nstarts:
+        return None  # "cả nước", "toàn quốc", a foreign country
     code = _get(ctx.get("main_province"), "code")
-    return str(code) if code else None
+    if not code or not _dominant(doc, str(code)):
+        return None
+    code = str(code)
+    if _index(doc, "local", sent)[0]:
+        return code
+    prev = _prev_sentence(doc, sent)
+    if prev is not None:
+        a, b = bisect.bisect_left(starts, prev[0]), bisect.bisect_left(starts, prev[1])
+        if code in items[a:b]:
+            return code
+    return None
+
+
+def _place_spans(doc: Document) -> tuple[list[str], list[int]]:
+    """Provinces named in the text and provincial bodies ("UBND tỉnh" of a known province),
+    sorted by start, once per document."""
+    cache = doc.context.setdefault(_CACHE, {})
+    got = cache.get("places")
+    if got is None:
+        found = []
+        ctx = doc.context or {}
+        for name, at in (("province_spans", 2), ("agency_spans", 3)):
+            for sp in ctx.get(name) or []:
+                try:
+                    ps, code = int(sp[0]), sp[at]
+                except (TypeError, ValueError, IndexError):
+                    continue
+                if code:
+                    found.append((ps, str(code)))
+        found.sort(key=lambda x: x[0])
+        got = cache["places"] = ([c for _, c in found], [p for p, _ in found])
+    return got
+
+
+def _dominant(doc: Document, code: str) -> bool:
+    """The main province is the only one named, or named at least twice as often as any other."""
+    counts = (doc.context or {}).get("province_counts") or {}
+    n = counts.get(code, 0)
+    return not any(c != code and 2 * k > n for c, k in counts.items())
 
 
 def _valid_spans(doc: Document, name: str, item: Any) -> Optional[tuple[list[Any], list[int], list[int]]]:
