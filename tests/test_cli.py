@@ -90,11 +90,11 @@ def test_done_when_jsonl_and_sqlite_and_resume(tmp_path):
 def test_resume_after_partial_run(tmp_path):
     src = tmp_path / "batch.jsonl"
     valid, n_broken = make_batch(src)
-    (tmp_path / "part").mkdir()
-    head = tmp_path / "part" / "batch.jsonl"  # same name: an interrupted first run over the same file
-    head.write_bytes(b"\n".join(src.read_bytes().split(b"\n")[:6]) + b"\n")
+    full = src.read_bytes()
+    src.write_bytes(b"\n".join(full.split(b"\n")[:6]) + b"\n")  # the first run saw only the head
     db = tmp_path / "r.sqlite"
-    main(["extract", str(head), "--db", str(db), "-q"])
+    main(["extract", str(src), "--db", str(db), "-q"])
+    src.write_bytes(full)
     out = tmp_path / "rest.jsonl"
     main(["extract", str(src), "--db", str(db), "--out", str(out), "-q"])
     con = sqlite3.connect(db)

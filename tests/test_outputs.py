@@ -91,7 +91,7 @@ def test_reader_positions_and_lines(tmp_path):
     src.write_bytes(b'{"id": "a", "text": "x"}\n\n{bad\n{"text": "no id"}\r\n\xef\xbb\xbf')
     tasks = list(iter_tasks([str(src)]))
     assert [(t.id, t.line, t.position, t.error is None) for t in tasks] == [
-        ("a", 1, 0, True), ("in:3", 3, 1, False), ("in:4", 4, 2, True)]
+        ("a", 1, 0, True), (f"{src}:3", 3, 1, False), (f"{src}:4", 4, 2, True)]
     assert tasks[2].text == "no id"
 
 

@@ -56,6 +56,7 @@ class Task:
     error: Optional[str] = None
     context: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # problems that did not stop extraction
 
     def fail(self, reason: str) -> ErrorRecord:
         return ErrorRecord(id=self.id, error=reason, source=self.source, line=self.line, position=self.position)

@@ -9,12 +9,20 @@ Standard input (``-``) is JSONL when its first non-blank byte is ``{``, else one
 Every input record becomes one ``Task``; a broken one carries ``error`` (malformed
 JSON, invalid UTF-8, missing/null/non-string text field, unreadable file ...) and
 is reported, never dropped. Blank lines in JSONL are not records.
+
+A record without an id gets ``PATH:LINE`` (the path as given or found by the
+directory walk, relative to the working directory when inside it), so files with
+the same name in different folders never collide. An id holding lone surrogates
+(not valid Unicode) is kept with them escaped (``x\\ud800``), the same in every output.
+The date field is read by :func:`vn_reform_extract.datefield.parse_date_field`; a
+value that is no date becomes a warning on the task, not an error.
 """
 from __future__ import annotations
 
 import csv
 import glob
 import io as _io
+import itertools
 import json
 import os
 import re
@@ -23,6 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
 from .batch import Task
+from .datefield import parse_date_field
 
 __all__ = ["iter_tasks", "expand_inputs", "count_records", "JSONL_EXT", "CSV_EXT", "HTML_EXT"]
 
@@ -36,9 +45,23 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPED = re.compile("[\udc80-\udcff]")
 
 
-def expand_inputs(inputs: Iterable[str]) -> Iterator[tuple[str, Optional[str]]]:
+def _excluder(exclude: Iterable[str]):
+    """A test for "this file is one of our outputs (or inside an output directory)"."""
+    paths = [Path(os.path.abspath(e)) for e in exclude if e and e != "-"]
+    if not paths:
+        return lambda f: False
+
+    def excluded(f: Any) -> bool:
+        a = Path(os.path.abspath(f))
+        return any(a == p or p in a.parents for p in paths)
+    return excluded
+
+
+def expand_inputs(inputs: Iterable[str], exclude: Iterable[str] = ()) -> Iterator[tuple[str, Optional[str]]]:
     """Yield (path, problem): files in order; directories recursively (known extensions,
-    sorted); globs sorted. ``problem`` is set for a path that matches nothing."""
+    sorted); globs sorted. ``problem`` is set for a path that matches nothing.
+    Directory walks and globs skip the paths in ``exclude`` (the run's own outputs)."""
+    excluded = _excluder(exclude)
     for inp in inputs:
         inp = str(inp)
         if inp == "-":
@@ -47,7 +70,8 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[tuple[str, Optional[str]]]:
         p = Path(inp)
         if p.is_dir():
             files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in KNOWN_EXT
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                           and not excluded(f))
             if not files:
                 yield inp, "directory holds no input files (.jsonl .csv .txt .html ...)"
             for f in files:
@@ -55,7 +79,7 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[tuple[str, Optional[str]]]:
         elif p.exists():
             yield inp, None
         elif _GLOB_CHARS & set(inp):
-            matches = sorted(m for m in glob.glob(inp, recursive=True) if os.path.isfile(m))
+            matches = sorted(m for m in glob.glob(inp, recursive=True) if os.path.isfile(m) and not excluded(m))
             if not matches:
                 yield inp, "no files match this pattern"
             for m in matches:
@@ -84,6 +108,29 @@ def _utf8_problem(data: bytes, exc: UnicodeDecodeError, line_start: Optional[int
     return f"invalid UTF-8 at {where}: {data[exc.start:exc.start + 4]!r}"
 
 
+def safe_str(s: str) -> str:
+    """``s`` with lone surrogates escaped as ``\\udXXX`` (storable as UTF-8 anywhere)."""
+    if _SURROGATE.search(s):
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+    return s
+
+
+def id_path(path: str) -> str:
+    """The file part of default ids: the path relative to the working directory when
+    inside it, with ``/`` separators."""
+    if path == "-":
+        return "stdin"
+    p = os.path.normpath(path)
+    if os.path.isabs(p):
+        try:
+            rel = os.path.relpath(p)
+            if not rel.startswith(".."):
+                p = rel
+        except ValueError:  # another drive on Windows
+            pass
+    return safe_str(p.replace(os.sep, "/"))
+
+
 class _Fields:
     def __init__(self, text_field: str, id_field: Optional[str], date_field: Optional[str]):
         self.text, self.id, self.date = text_field, id_field, date_field
@@ -94,7 +141,7 @@ class _Fields:
             t.error = f"record is a JSON {type(rec).__name__}, not an object"
             return t
         if self.id and rec.get(self.id) not in (None, ""):
-            t.id = str(rec[self.id])
+            t.id = safe_str(str(rec[self.id]))
         if self.text not in rec:
             t.error = f"missing text field {self.text!r}"
             return t
@@ -109,13 +156,16 @@ class _Fields:
         else:
             t.text = text
         if self.date:
-            d = rec.get(self.date)
-            t.published = d if d not in ("",) else None
+            raw = rec.get(self.date)
+            try:
+                t.published = parse_date_field(raw)
+            except ValueError as exc:
+                t.warnings.append(f"date field {self.date!r} ignored: {exc}")
         return t
 
 
 def _name(path: str) -> str:
-    return "<stdin>" if path == "-" else path
+    return "<stdin>" if path == "-" else safe_str(path)
 
 
 def _read_bytes(path: str) -> bytes:
@@ -132,23 +182,33 @@ def _salvage_id(raw: bytes, id_field: Optional[str]) -> Optional[str]:
     try:
         rec = json.loads(raw.decode("utf-8", errors="replace"))
         v = rec.get(id_field) if isinstance(rec, dict) else None
-        return None if v in (None, "") else str(v)
-    except ValueError:
+        return None if v in (None, "") else safe_str(str(v))
+    except (ValueError, RecursionError):
         return None
+
+
+def _loads(text: str) -> tuple[Any, Optional[str]]:
+    """(value, problem) of one JSON document."""
+    try:
+        return json.loads(text), None
+    except ValueError as exc:
+        return None, f"malformed JSON: {exc}"
+    except RecursionError:
+        return None, "JSON nested too deeply"
 
 
 def _iter_jsonl(path: str, data: bytes, fields: _Fields) -> Iterator[Task]:
     src = _name(path)
-    stem = "stdin" if path == "-" else Path(path).stem
+    stem = id_path(path)
     stripped = data.lstrip()
     if stripped.startswith(b"["):  # a JSON array of records
         try:
-            records = json.loads(data.decode("utf-8"))
+            records, problem = _loads(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
             yield Task(id=f"{stem}:1", source=src, line=1, error=_utf8_problem(data, exc))
             return
-        except ValueError as exc:
-            yield Task(id=f"{stem}:1", source=src, line=1, error=f"malformed JSON array: {exc}")
+        if problem:
+            yield Task(id=f"{stem}:1", source=src, line=1, error=problem.replace("JSON", "JSON array", 1))
             return
         if isinstance(records, list):
             for i, rec in enumerate(records):
@@ -169,21 +229,28 @@ def _iter_jsonl(path: str, data: bytes, fields: _Fields) -> Iterator[Task]:
         line = line.rstrip("\r\n").lstrip("\ufeff")  # a BOM also starts concatenated files
         if not line.strip():
             continue
-        try:
-            rec = json.loads(line)
-        except ValueError as exc:
-            yield Task(id=default_id, source=src, line=lineno, error=f"malformed JSON: {exc}")
+        rec, problem = _loads(line)
+        if problem:
+            yield Task(id=default_id, source=src, line=lineno, error=problem)
             continue
         yield fields.task(rec, default_id, src, lineno)
 
 
 def _iter_csv(path: str, data: bytes, fields: _Fields) -> Iterator[Task]:
+    """Strict CSV: a quote that is never closed (or text after a closing quote) makes
+    an error record for the row it starts, and reading resumes on the next line, so a
+    broken row never swallows the rows after it."""
     src = _name(path)
-    stem = "stdin" if path == "-" else Path(path).stem
+    stem = id_path(path)
     text = data.decode("utf-8", errors="surrogateescape").lstrip("\ufeff")
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     delim = "\t" if path.lower().endswith(".tsv") else ","
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delim)
+    lines = _io.StringIO(text, newline="").readlines()
+
+    def reader_at(i: int):
+        return csv.reader(itertools.islice(lines, i, None), delimiter=delim, strict=True)
+
+    reader = reader_at(0)
     try:
         header = next(reader)
     except StopIteration:
@@ -191,28 +258,36 @@ def _iter_csv(path: str, data: bytes, fields: _Fields) -> Iterator[Task]:
     except csv.Error as exc:
         yield Task(id=f"{stem}:1", source=src, line=1, error=f"malformed CSV header: {exc}")
         return
-    prev = reader.line_num
+    base, nxt = 0, reader.line_num  # reader started at lines[base]; next record starts at lines[nxt]
     while True:
-        start = prev + 1
+        start = nxt + 1  # 1-based line of the record
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            yield Task(id=f"{stem}:{start}", source=src, line=start, error=f"malformed CSV: {exc}")
-            prev = reader.line_num
+            yield Task(id=f"{stem}:{start}", source=src, line=start,
+                       error=f"malformed CSV: {exc} (a quote opened on line {start} is not closed properly)")
+            base = nxt = start  # resume on the line after the broken record's first line
+            reader = reader_at(base)
             continue
-        prev = reader.line_num
+        end = base + reader.line_num
         if not row or row == [""]:
+            nxt = end
             continue
+        if end - nxt > 1 and len(row) != len(header):
+            yield Task(id=f"{stem}:{start}", source=src, line=start,
+                       error=f"malformed CSV: a quoted field opened on line {start} runs to line {end} "
+                             f"and the row has {len(row)} of {len(header)} columns (a missing closing quote?)")
+            base = nxt = start
+            reader = reader_at(base)
+            continue
+        nxt = end
         rec: dict[str, Any] = dict(zip(header, row))
         if len(row) < len(header):
             for h in header[len(row):]:
                 rec.pop(h, None)
-        task = fields.task(rec, f"{stem}:{start}", src, start)
-        if task.error is None and task.id and _SURROGATE.search(task.id):
-            task.error = "id field holds invalid UTF-8 bytes"
-        yield task
+        yield fields.task(rec, f"{stem}:{start}", src, start)
 
 
 def _html_text(data: bytes) -> tuple[Optional[str], Optional[str], Optional[str]]:
@@ -237,7 +312,7 @@ def _html_text(data: bytes) -> tuple[Optional[str], Optional[str], Optional[str]
 
 def _iter_file(path: str, fields: _Fields, input_format: str) -> Iterator[Task]:
     src = _name(path)
-    stem = "stdin" if path == "-" else Path(path).stem
+    stem = "stdin" if path == "-" else safe_str(Path(path).stem)
     try:
         data = _read_bytes(path)
     except OSError as exc:
@@ -250,7 +325,12 @@ def _iter_file(path: str, fields: _Fields, input_format: str) -> Iterator[Task]:
         yield from _iter_csv(path, data, fields)
     elif kind == "html":
         text, published, problem = _html_text(data)
-        yield Task(id=stem, source=src, text=text, published=published, error=problem)
+        task = Task(id=stem, source=src, text=text, error=problem)
+        try:
+            task.published = parse_date_field(published)
+        except ValueError as exc:
+            task.warnings.append(f"page date ignored: {exc}")
+        yield task
     else:
         try:
             text = data.decode("utf-8")
@@ -262,11 +342,12 @@ def _iter_file(path: str, fields: _Fields, input_format: str) -> Iterator[Task]:
 
 def iter_tasks(inputs: Iterable[str], *, text_field: str = "text", id_field: Optional[str] = "id",
                date_field: Optional[str] = "published", input_format: str = "auto",
-               max_chars: Optional[int] = None) -> Iterator[Task]:
-    """One ``Task`` per input record of every input, in order, with ``position`` set."""
+               max_chars: Optional[int] = None, exclude: Iterable[str] = ()) -> Iterator[Task]:
+    """One ``Task`` per input record of every input, in order, with ``position`` set.
+    ``exclude``: output paths that directory walks and globs must not read back."""
     fields = _Fields(text_field, id_field, date_field)
     pos = 0
-    for path, problem in expand_inputs(inputs):
+    for path, problem in expand_inputs(inputs, exclude):
         if problem:
             tasks: Iterable[Task] = [Task(id=path, source=path, error=problem)]
         else:
@@ -279,10 +360,10 @@ def iter_tasks(inputs: Iterable[str], *, text_field: str = "text", id_field: Opt
             yield t
 
 
-def count_records(inputs: Iterable[str], input_format: str = "auto") -> Optional[int]:
+def count_records(inputs: Iterable[str], input_format: str = "auto", exclude: Iterable[str] = ()) -> Optional[int]:
     """Cheap estimate of the number of records (for progress bars); None for stdin."""
     total = 0
-    for path, problem in expand_inputs(inputs):
+    for path, problem in expand_inputs(inputs, exclude):
         if path == "-":
             return None
         if problem:
