@@ -2,6 +2,15 @@
 
 ``extract_many`` never raises for a bad input: every item yields exactly one
 ``Article`` or one ``ErrorRecord`` (with its position and the reason).
+
+Time budget: with ``timeout`` a record that takes longer becomes an error record
+("timed out after ...") and the batch goes on. The record is interrupted by a
+SIGALRM timer in the process that extracts it (a worker, or the main thread with
+one worker; elsewhere, e.g. in a thread, the budget is not enforced).
+
+A worker process that dies (killed, out of memory, crashed) costs only the record it
+was extracting: the batch it held is re-run record by record in a fresh pool. Workers
+stop when the process that started them dies.
 """
 from __future__ import annotations
 
@@ -9,6 +18,9 @@ import atexit
 import concurrent.futures as cf
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Optional, Union
@@ -17,9 +29,59 @@ from pydantic import BaseModel
 
 from .schema import Article
 
-__all__ = ["extract_many", "ErrorRecord", "Task", "run_tasks", "DEFAULT_BATCH_SIZE"]
+__all__ = ["extract_many", "ErrorRecord", "Task", "run_tasks", "DEFAULT_BATCH_SIZE", "RETRIED_ERRORS"]
 
 DEFAULT_BATCH_SIZE = 32
+WORKER_DIED = "worker process died while extracting this record"
+# error records a resumed run tries again (the cause was the machine, not the input)
+RETRIED_ERRORS = (WORKER_DIED.split(" while")[0], "timed out after")
+
+
+class _RecordTimeout(BaseException):
+    """Raised by the SIGALRM handler inside ``extract`` (a BaseException, so no
+    ``except Exception`` in an extractor swallows it)."""
+
+
+_ARMED = False
+
+
+def _on_alarm(signum, frame):  # noqa: ARG001
+    if _ARMED:
+        raise _RecordTimeout()
+
+
+class _TimeBudget:
+    """Arms a SIGALRM timer around each record, when possible in this thread."""
+
+    def __init__(self, seconds: Optional[float]):
+        self.seconds = seconds if seconds and seconds > 0 else None
+        self.active = (self.seconds is not None and hasattr(signal, "setitimer")
+                       and threading.current_thread() is threading.main_thread())
+        self._old: Any = None
+
+    def __enter__(self) -> "_TimeBudget":
+        if self.active:
+            self._old = signal.signal(signal.SIGALRM, _on_alarm)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._old or signal.SIG_DFL)
+
+    def run(self, fn, *args):
+        global _ARMED
+        if not self.active:
+            return fn(*args)
+        try:
+            _ARMED = True
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            return fn(*args)
+        except _RecordTimeout:
+            return f"timed out after {self.seconds:g} s (--timeout-per-record); the record was skipped"
+        finally:
+            _ARMED = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 class ErrorRecord(BaseModel):
@@ -76,15 +138,18 @@ def _extract_one(text: Any, published: Any, source: Optional[str], max_chars: Op
         return f"{type(exc).__name__}: {exc}"
 
 
-def _work(payload: list[tuple[Any, Any, Optional[str]]], max_chars: Optional[int]) -> list[Union[Article, str]]:
-    return [_extract_one(text, published, source, max_chars) for text, published, source in payload]
+def _work(payload: list[tuple[Any, Any, Optional[str]]], max_chars: Optional[int],
+          timeout: Optional[float] = None) -> list[Union[Article, str]]:
+    with _TimeBudget(timeout) as budget:
+        return [budget.run(_extract_one, text, published, source, max_chars) for text, published, source in payload]
 
 
-def _work_remote(payload: list[tuple[Any, Any, Optional[str]]], max_chars: Optional[int]) -> list[Union[bytes, str]]:
+def _work_remote(payload: list[tuple[Any, Any, Optional[str]]], max_chars: Optional[int],
+                 timeout: Optional[float] = None) -> list[Union[bytes, str]]:
     """``_work`` in a worker process: Articles travel back as JSON, which is cheaper to
     write and to read than a pickle of the model; error reasons stay strings."""
     out: list[Union[bytes, str]] = []
-    for r in _work(payload, max_chars):
+    for r in _work(payload, max_chars, timeout):
         out.append(r.model_dump_json().encode() if isinstance(r, Article) else r)
     return out
 
@@ -131,8 +196,40 @@ def _mp_context():
 _POOLS: dict[int, cf.ProcessPoolExecutor] = {}
 
 
-def _warm_worker() -> None:
-    """Compile the patterns and load the gazetteers before the first batch arrives."""
+def _watch_parent(main_pid: int) -> None:
+    """Exit when the process that started the pool is gone: the kernel signals us when
+    our parent dies (Linux), and a thread polls the parent as a fallback elsewhere."""
+    ppid = os.getppid()
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != ppid:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def poll() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != ppid:
+                os._exit(1)
+            if ppid != main_pid:  # forkserver/spawn helper in between: check the main process too
+                try:
+                    os.kill(main_pid, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except OSError:
+                    pass
+    threading.Thread(target=poll, name="vnre-parent-watch", daemon=True).start()
+
+
+def _warm_worker(main_pid: Optional[int] = None) -> None:
+    """Watch the parent, leave Ctrl-C to it, then compile the patterns and load the
+    gazetteers before the first batch arrives."""
+    if main_pid is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _watch_parent(main_pid)
     from .pipeline import extract
     extract("UBND tỉnh Bình Dương ngày 2/11/2022 đạt 87,87% theo Nghị quyết 76/NQ-CP.")
 
@@ -142,35 +239,84 @@ def _pool(workers: int, renew: bool = False) -> cf.ProcessPoolExecutor:
     (starting workers and compiling the patterns costs about half a second)."""
     pool = _POOLS.get(workers)
     if pool is None or renew:
-        pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=_warm_worker)
+        if pool is not None:
+            _kill(pool)
+        pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=_warm_worker,
+                                      initargs=(os.getpid(),))
         _POOLS[workers] = pool
     return pool
 
 
-def shutdown_pools() -> None:
-    """Stop the worker processes kept for ``extract_many``."""
+def _kill(pool: cf.ProcessPoolExecutor) -> None:
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        try:
+            p.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def shutdown_pools(kill: bool = False) -> None:
+    """Stop the worker processes kept for ``extract_many`` (``kill``: without waiting
+    for the records they are extracting, e.g. on Ctrl-C)."""
     while _POOLS:
         _, pool = _POOLS.popitem()
-        pool.shutdown(wait=True, cancel_futures=True)
+        if kill:
+            _kill(pool)
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(workers: int, *args: Any) -> cf.Future:
+    try:
+        return _pool(workers).submit(*args)
+    except (cf.process.BrokenProcessPool, RuntimeError):
+        return _pool(workers, renew=True).submit(*args)
+
+
+def _isolated(workers: int, payload: list, max_chars: Optional[int], timeout: Optional[float]) -> list:
+    """The batch of a worker that died, record by record: in parallel first, then the
+    ones caught in another death one at a time, so only the culprit gets the error."""
+    futs = [_submit(workers, _work_remote, [item], max_chars, timeout) for item in payload]
+    results: list[Any] = [None] * len(payload)
+    again = []
+    for i, f in enumerate(futs):
+        try:
+            results[i] = f.result()[0]
+        except cf.process.BrokenProcessPool:
+            again.append(i)
+        except Exception as exc:
+            results[i] = f"{type(exc).__name__}: {exc}"
+    for i in again:
+        try:
+            results[i] = _submit(workers, _work_remote, [payload[i]], max_chars, timeout).result()[0]
+        except cf.process.BrokenProcessPool:
+            results[i] = WORKER_DIED
+            _pool(workers, renew=True)
+        except Exception as exc:
+            results[i] = f"{type(exc).__name__}: {exc}"
+    return results
 
 
 atexit.register(shutdown_pools)
 
 
 def run_tasks(tasks: Iterable[Task], *, workers: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
-              max_chars: Optional[int] = None) -> Iterator[tuple[Task, Result]]:
+              max_chars: Optional[int] = None, timeout: Optional[float] = None) -> Iterator[tuple[Task, Result]]:
     """Yield ``(task, Article | ErrorRecord)`` for every task, in input order.
 
     With ``workers > 1`` batches run in a process pool; at most ``2 * workers``
     batches are in flight, so memory stays bounded on endless streams.
+    ``timeout``: seconds per record (see the module doc).
     """
     batch_size = max(1, int(batch_size))
     workers = max(1, int(workers or 1))
     if workers == 1:
         for batch in _batches(tasks, batch_size):
-            yield from _finish(batch, _work(_payload(batch), max_chars) if any(t.error is None for t in batch) else [])
+            yield from _finish(batch, _work(_payload(batch), max_chars, timeout) if any(t.error is None for t in batch) else [])
         return
-    pool = _pool(workers)
+    _pool(workers)
     pending: deque[tuple[list[Task], Optional[cf.Future]]] = deque()
     try:
         source = _batches(tasks, batch_size)
@@ -183,7 +329,7 @@ def run_tasks(tasks: Iterable[Task], *, workers: int = 1, batch_size: int = DEFA
                     exhausted = True
                     break
                 payload = _payload(batch)
-                fut = pool.submit(_work_remote, payload, max_chars) if payload else None
+                fut = _submit(workers, _work_remote, payload, max_chars, timeout) if payload else None
                 pending.append((batch, fut))
             if not pending:
                 break
@@ -194,12 +340,12 @@ def run_tasks(tasks: Iterable[Task], *, workers: int = 1, batch_size: int = DEFA
             try:
                 results = fut.result()
             except cf.process.BrokenProcessPool:
-                results = ["worker process died while extracting this batch"] * len(_payload(batch))
-                # resubmit what was queued behind it on a fresh pool
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = _pool(workers, renew=True)
-                pending = deque((b, pool.submit(_work_remote, _payload(b), max_chars) if _payload(b) else None)
-                                for b, _ in pending)
+                # only the record being extracted when the worker died gets an error: the batch
+                # is re-run record by record, then what was queued behind it is resubmitted
+                _pool(workers, renew=True)
+                results = _isolated(workers, _payload(batch), max_chars, timeout)
+                pending = deque((b, _submit(workers, _work_remote, _payload(b), max_chars, timeout)
+                                 if _payload(b) else None) for b, _ in pending)
             except Exception as exc:
                 results = [f"{type(exc).__name__}: {exc}"] * len(_payload(batch))
             yield from _finish(batch, results)
@@ -230,7 +376,7 @@ def _task_from_item(item: Any, pos: int, as_tuples: bool, published: Any, source
 
 def extract_many(items: Iterable[Any], *, workers: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
                  as_tuples: bool = False, published: Any = None, source: Optional[str] = None,
-                 max_chars: Optional[int] = None) -> Iterator[Any]:
+                 max_chars: Optional[int] = None, timeout: Optional[float] = None) -> Iterator[Any]:
     """Stream ``extract`` over ``items``, in order.
 
     ``items``: texts, or with ``as_tuples=True`` ``(text, context)`` pairs (like
@@ -239,9 +385,11 @@ def extract_many(items: Iterable[Any], *, workers: int = 1, batch_size: int = DE
     Every item yields exactly one ``Article`` or one ``ErrorRecord`` (non-str text,
     over ``max_chars``, or any exception inside ``extract``).
     ``workers > 1`` uses that many processes (``workers=0`` or ``None``: one per CPU).
+    ``timeout``: seconds per record; a slower record becomes an ErrorRecord.
     """
     if workers is None or workers == 0:
         workers = os.cpu_count() or 1
     tasks = (_task_from_item(it, i, as_tuples, published, source) for i, it in enumerate(items))
-    for task, result in run_tasks(tasks, workers=workers, batch_size=batch_size, max_chars=max_chars):
+    for task, result in run_tasks(tasks, workers=workers, batch_size=batch_size, max_chars=max_chars,
+                                  timeout=timeout):
         yield (result, task.context) if as_tuples else result

@@ -83,77 +83,186 @@ class Progress:
 
 # ---------------------------------------------------------------- extract
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM; ``signum`` says which (exit status 128 + signum)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Signals:
+    """SIGINT and SIGTERM stop the run the same way, but never in the middle of
+    writing one record to the outputs (``hold()``), so every output stays whole."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending: Optional[int] = None
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> "_Signals":
+        import signal
+        import threading
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        import signal
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
+
+    def _handle(self, signum: int, frame: Any) -> None:  # noqa: ARG002
+        if self.holding:
+            self.pending = signum
+        else:
+            raise Interrupted(signum)
+
+    def release(self) -> None:
+        self.holding = False
+        if self.pending is not None:
+            raise Interrupted(self.pending)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _check_outputs(inputs: list[str], out: Optional[str], db: Optional[str], fmt: Optional[str]) -> list[str]:
+    """The run's output paths; ValueError when one of them is an input file named on
+    the command line (directory walks and globs skip the outputs instead)."""
+    from .outputs import output_paths
+    outs = output_paths(out, fmt)
+    if db:
+        outs += [db, f"{db}-wal", f"{db}-shm", f"{db}.lock"]
+    named = [p for p in inputs if p != "-" and os.path.isfile(p)]
+    for o in outs:
+        if not os.path.exists(o):
+            continue
+        for path in named:
+            if _same_file(o, path):
+                raise ValueError(f"output {o} is also an input; write the results somewhere else")
+    return outs
+
+
 def run_extract(inputs: list[str], *, out: Optional[str] = None, db: Optional[str] = None,
                 fmt: Optional[str] = None, workers: int = 1, batch_size: int = 32,
                 text_field: str = "text", id_field: Optional[str] = "id",
                 date_field: Optional[str] = "published", input_format: str = "auto",
                 max_chars: Optional[int] = None, progress: Optional[bool] = None,
-                include_text: bool = False) -> dict[str, Any]:
-    """Run the batch; returns counts. Used by ``vnre extract`` and ``vnre demo``."""
-    from .batch import run_tasks
+                include_text: bool = False, timeout: Optional[float] = None) -> dict[str, Any]:
+    """Run the batch; returns counts. Used by ``vnre extract`` and ``vnre demo``.
+
+    With ``db`` the run resumes: records already stored are skipped (an article id,
+    or an error record of the same id, file and line; errors of a dying worker or a
+    timeout are tried again) and the ``out`` file is continued in step with the
+    database (see :mod:`vn_reform_extract.outputs`). A second run into the same
+    database while this one holds it stops with ``DatabaseBusy``."""
+    from .batch import ErrorRecord, run_tasks, shutdown_pools
     from .io import count_records, iter_tasks
     from .outputs import SqliteWriter, open_writer
 
     if progress is None:
         progress = sys.stderr.isatty()
-    writers: list[Any] = []
+    outputs = _check_outputs(inputs, out, db, fmt)
+    others: list[Any] = []
     dbw = None
-    done: set[str] = set()
-    stats = {"articles": 0, "errors": 0, "skipped": 0, "lists": {}}
+    done_articles: set[str] = set()
+    done_errors: set[tuple] = set()
+    stats = {"articles": 0, "errors": 0, "skipped": 0, "lists": {}, "warnings": 0}
     t0 = time.monotonic()
+    signals = _Signals()
+
+    def committed() -> dict[str, str]:
+        state: dict[str, str] = {}
+        for w in others:
+            state.update(w.committed_state() if hasattr(w, "committed_state") else {})
+        return state
+
     try:
-        if db:
-            dbw = SqliteWriter(db)
-            done = dbw.done_ids()
-            writers.append(dbw)
-        if out is not None or db is None:
-            writers.insert(0, open_writer(out, fmt, include_text=include_text))
-        total = count_records(inputs, input_format) if progress else None
-        if total is not None and done:
-            total = max(0, total - len(done))
-        bar = Progress(total, progress)
-        seen: dict[str, str] = {}
+        with signals:
+            if db:
+                dbw = SqliteWriter(db)
+                done_articles, done_errors = dbw.resume_state()
+            resume = bool(done_articles or done_errors)
+            if out is not None or db is None:
+                others.append(open_writer(out, fmt, include_text=include_text, resume=resume,
+                                          committed=dbw.committed() if dbw else None))
+            if dbw is not None:
+                dbw.flush(committed())  # the outputs as cut back to the database
+            total = count_records(inputs, input_format, exclude=outputs) if progress else None
+            if total is not None and done_articles:
+                total = max(0, total - len(done_articles) - len(done_errors))
+            bar = Progress(total, progress)
+            seen: dict[str, str] = {}
 
-        def tasks():
-            for t in iter_tasks(inputs, text_field=text_field, id_field=id_field, date_field=date_field,
-                                input_format=input_format, max_chars=max_chars):
-                if t.id is not None and t.id in done:
-                    stats["skipped"] += 1
-                    continue
-                where = f"{t.source}:{t.line}" if t.line is not None else str(t.source)
-                if t.id is not None and t.error is None:
-                    if t.id in seen:
-                        t.error = f"duplicate id {t.id!r}: already read from {seen[t.id]}"
-                    else:
+            def tasks():
+                for t in iter_tasks(inputs, text_field=text_field, id_field=id_field, date_field=date_field,
+                                    input_format=input_format, max_chars=max_chars, exclude=outputs):
+                    if (t.id, t.source, t.line) in done_errors:
+                        stats["skipped"] += 1
+                        continue
+                    where = f"{t.source}:{t.line}" if t.line is not None else str(t.source)
+                    if t.id is not None and t.id in done_articles and t.id not in seen:
                         seen[t.id] = where
-                yield t
+                        stats["skipped"] += 1
+                        continue
+                    if t.id is not None and t.error is None:
+                        if t.id in seen:
+                            t.error = f"duplicate id {t.id!r}: already read from {seen[t.id]}"
+                        else:
+                            seen[t.id] = where
+                    yield t
 
-        from .batch import ErrorRecord
-        n = 0
-        try:
-            for task, result in run_tasks(tasks(), workers=workers, batch_size=batch_size, max_chars=max_chars):
-                for w in writers:
-                    w.write(task, result)
-                if isinstance(result, ErrorRecord):
-                    stats["errors"] += 1
-                else:
-                    stats["articles"] += 1
-                    for name, val in result:
-                        if isinstance(val, list):
-                            stats["lists"][name] = stats["lists"].get(name, 0) + len(val)
-                n += 1
-                if n % batch_size == 0:
-                    for w in writers:
-                        w.flush()
-                bar.update()
-        finally:
-            bar.close()
-    finally:
-        for w in writers:
+            n = 0
             try:
-                w.close()
-            except Exception:
-                pass
+                for task, result in run_tasks(tasks(), workers=workers, batch_size=batch_size,
+                                              max_chars=max_chars, timeout=timeout):
+                    signals.holding = True  # one record goes to every output or to none
+                    for w in others:
+                        w.write(task, result)
+                    if dbw is not None:
+                        dbw.write(task, result)
+                    if isinstance(result, ErrorRecord):
+                        stats["errors"] += 1
+                    else:
+                        stats["articles"] += 1
+                        for name, val in result:
+                            if isinstance(val, list):
+                                stats["lists"][name] = stats["lists"].get(name, 0) + len(val)
+                    if task.warnings:
+                        stats["warnings"] += len(task.warnings)
+                        if stats["warnings"] <= 5:
+                            print(f"vnre: warning: {task.id}: {'; '.join(task.warnings)}", file=sys.stderr)
+                    n += 1
+                    if n % batch_size == 0:
+                        for w in others:
+                            w.flush()
+                        if dbw is not None:
+                            dbw.flush(committed())
+                    signals.release()
+                    bar.update()
+            except KeyboardInterrupt:
+                shutdown_pools(kill=True)  # do not wait for the records in flight
+                raise
+            finally:
+                bar.close()
+                signals.holding = True  # closing is not interrupted either
+                for w in others:
+                    try:
+                        w.close()
+                    except Exception:
+                        pass
+                if dbw is not None:
+                    dbw.close(committed())
+    except BaseException:
+        if dbw is not None and dbw._lock is not None:
+            dbw._lock.release()
+        raise
     stats["seconds"] = round(time.monotonic() - t0, 3)
     return stats
 
@@ -176,11 +285,14 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             args.inputs, out=args.out, db=args.db, fmt=args.format, workers=args.workers,
             batch_size=args.batch_size, text_field=args.text_field, id_field=args.id_field or None,
             date_field=args.date_field or None, input_format=args.input_format,
-            max_chars=args.max_chars, progress=progress, include_text=args.include_text)
-    except KeyboardInterrupt:
-        print("vnre: interrupted; output written so far is complete (rerun with the same --db to resume)",
+            max_chars=args.max_chars, progress=progress, include_text=args.include_text,
+            timeout=args.timeout_per_record or None)
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", 2)
+        what = "terminated" if signum == 15 else "interrupted"
+        print(f"vnre: {what}; output written so far is complete (rerun with the same --db to resume)",
               file=sys.stderr)
-        return 130
+        return 128 + signum
     except (ValueError, ImportError, OSError) as exc:
         print(f"vnre extract: {exc}", file=sys.stderr)
         return 2
@@ -188,6 +300,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         msg = f"vnre: {stats['articles']} articles, {stats['errors']} errors"
         if stats["skipped"]:
             msg += f", {stats['skipped']} skipped (already in {args.db})"
+        if stats["warnings"]:
+            msg += f", {stats['warnings']} warnings"
         print(msg + f" in {stats['seconds']:.1f}s", file=sys.stderr)
     return 1 if args.strict and stats["errors"] else 0
 
@@ -250,6 +364,14 @@ def _load_for_show(path: str, ident: Optional[str], limit: int, args: argparse.N
         yield task.id, result, task.text
 
 
+def _printable(v: Any) -> str:
+    """Control characters shown as escapes (an id must not drive the terminal)."""
+    s = str(v)
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in s)
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
     from .batch import ErrorRecord
     from .visualize import render_html, render_terminal
@@ -259,18 +381,18 @@ def _cmd_show(args: argparse.Namespace) -> int:
     for aid, art, text in _load_for_show(args.file, args.id, args.limit, args):
         found = True
         if isinstance(art, ErrorRecord):
-            print(f"== {aid}: error: {art.error}")
+            print(f"== {_printable(aid)}: error: {_printable(art.error)}")
             continue
         if args.html:
             html_parts.append(render_html(art, text=text, title=str(aid)))
         else:
-            print(render_terminal(art, text=text, color=color, title=str(aid), width=args.width))
+            print(render_terminal(art, text=text, color=color, title=_printable(aid), width=args.width))
     if args.html and html_parts:
         Path(args.html).write_text(html_parts[0] if len(html_parts) == 1 else
                                    "\n<hr>\n".join(html_parts), encoding="utf-8")
         print(f"wrote {args.html}", file=sys.stderr)
     if not found:
-        print(f"vnre show: nothing to show in {args.file}" + (f" with id {args.id!r}" if args.id else ""),
+        print(f"vnre show: nothing to show in {_printable(args.file)}" + (f" with id {args.id!r}" if args.id else ""),
               file=sys.stderr)
         return 1
     return 0
@@ -404,6 +526,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--workers", type=int, default=1, help="processes (output order is kept)")
     ex.add_argument("--batch-size", type=int, default=32, help="records per batch / commit (default: 32)")
     ex.add_argument("--max-chars", type=int, default=None, help="longer texts become error records")
+    ex.add_argument("--timeout-per-record", type=float, default=30.0, metavar="SECONDS",
+                    help="a record taking longer becomes an error record and the run goes on "
+                         "(default: 30; 0 = no limit)")
     ex.add_argument("--include-text", action="store_true", help="add the input text to each JSONL line")
     g = ex.add_mutually_exclusive_group()
     g.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show a progress bar")

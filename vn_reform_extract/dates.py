@@ -257,7 +257,10 @@ def _candidates(doc: Document) -> list[_Cand]:
             elif kind == "relative":
                 if doc.published is None:
                     continue
-                res = _relative(text[s:e], doc.published)
+                try:
+                    res = _relative(text[s:e], doc.published)
+                except (OverflowError, ValueError):  # past date.max / before date.min
+                    res = None
                 if res:
                     out.append(_Cand(s, e, rule.name, fixed=res[0], fixed_gran=res[1], group=group))
     return out
@@ -439,7 +442,23 @@ def _mentions(doc: Document) -> list[tuple[_Cand, str, str, bool]]:
             out.append((c, f"{c.a.value()}/{c.b.value()}", "interval", c.a.inferred or c.b.inferred))
         else:
             out.append((c, c.a.value(), c.a.gran, c.a.inferred))
-    return out
+    return [m for m in out if _real_days(m[1])]
+
+
+_DAY_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _real_days(value: str) -> bool:
+    """False for a calendar day that does not exist ("29/2" of 2023) or a year past 9999."""
+    for part in value.split("/"):
+        if not part[:4].isdigit() and not part.startswith("XXXX") or len(part.split("-")[0]) > 4:
+            return False
+        if _DAY_VALUE.fullmatch(part):
+            try:
+                date.fromisoformat(part)
+            except ValueError:
+                return False
+    return True
 
 
 def extract(doc: Document) -> list[DateMention]:

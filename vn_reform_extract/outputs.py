@@ -3,7 +3,17 @@
 All writers take ``write(task, result)`` calls in input order, ``flush()`` at
 batch boundaries and ``close()``; each leaves valid output when interrupted
 (JSONL is flushed per line, SQLite is committed per batch, CSV is flushed per
-batch, Parquet writes one row group per batch and its footer on close).
+batch, Parquet writes one complete part file per batch).
+
+With a database, the other outputs are kept in step with it: at every commit the
+database records how far each output file is written (``meta`` rows
+``committed:<path>``), and a resumed run first cuts each output back to what the
+database holds, then appends. So after a kill at any point the JSONL holds exactly
+the records of the database, one line per record (a retried record's older line is
+removed when the JSONL is reopened or closed).
+
+CSV cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get
+a leading ``'`` so spreadsheets do not run them as formulas.
 
 JSONL line shapes::
 
@@ -13,6 +23,8 @@ JSONL line shapes::
 Table sets (``--out NAME.csv`` / ``--out NAME.parquet``): a directory ``NAME/``
 holding one file per table of :func:`vn_reform_extract.frames.table_specs`
 (``articles.csv``, ``provinces.csv``, ..., ``official_mentions.csv``, ``errors.csv``).
+For Parquet each table is a dataset directory (``articles.parquet/part-000001.parquet``
+...), readable with ``pandas.read_parquet(".../articles.parquet")`` at any moment.
 
 SQLite (``--db FILE``): the same tables, plus ``articles.json`` (the full Article)
 and ``articles.text``; indexes on ``provinces(code)``, ``facts(kind)`` and every
@@ -23,6 +35,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -48,27 +62,75 @@ def result_json(task: Task, result: Any, include_text: bool = False) -> dict[str
     out["article"] = result.model_dump(mode="json")
     if include_text:
         out["text"] = task.text
+    if task.warnings:
+        out["warnings"] = list(task.warnings)
     return out
 
 
+def result_line(task: Task, result: Any, include_text: bool = False) -> str:
+    """One JSONL line (no newline); always valid JSON (no NaN/Infinity)."""
+    try:
+        return json.dumps(result_json(task, result, include_text), ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:  # a non-finite number: the record is an error, not invalid JSON
+        err = task.fail(f"result not representable as JSON: {exc}")
+        return json.dumps(result_json(task, err), ensure_ascii=False)
+
+
+def record_key(rec: dict[str, Any]) -> tuple:
+    """What identifies one input record in a JSONL line or an errors row."""
+    return (rec.get("id"), rec.get("source", rec.get("file")), rec.get("line"))
+
+
+def _committed_key(path: Any) -> str:
+    return f"committed:{os.path.abspath(path)}"
+
+
 class JsonlWriter:
-    def __init__(self, target: Any = None, include_text: bool = False):
+    """One line per result. ``resume``: append after cutting the file back to
+    ``committed`` bytes (what the database holds) and dropping older lines of
+    records that were written again."""
+
+    def __init__(self, target: Any = None, include_text: bool = False, resume: bool = False,
+                 committed: Optional[int] = None):
         self.include_text = include_text
+        self.path: Optional[str] = None
+        self._rewritten: set[tuple] = set()
         if target is None or target == "-":
             self.fh: IO[str] = sys.stdout
             self._own = False
         else:
+            self.path = str(target)
             Path(target).parent.mkdir(parents=True, exist_ok=True)
-            self.fh = open(target, "w", encoding="utf-8", errors="backslashreplace", newline="\n")
+            if resume and os.path.exists(self.path):
+                if committed is not None and os.path.getsize(self.path) >= committed:
+                    with open(self.path, "r+b") as fh:
+                        fh.truncate(committed)
+                _compact_jsonl(self.path)
+                mode = "a"
+            else:
+                mode = "w"
+            self.fh = open(target, mode, encoding="utf-8", errors="backslashreplace", newline="\n")
             self._own = True
+            self._existing = _jsonl_keys(self.path) if mode == "a" else set()
+        self._superseded = False
 
     def write(self, task: Task, result: Any) -> None:
-        line = json.dumps(result_json(task, result, self.include_text), ensure_ascii=False)
+        line = result_line(task, result, self.include_text)
+        if self._own and self._existing and not self._superseded:
+            self._superseded = (task.id, task.source, task.line) in self._existing
         try:
             self.fh.write(line + "\n")
         except UnicodeEncodeError:
-            self.fh.write(json.dumps(result_json(task, result, self.include_text)) + "\n")
+            self.fh.write(json.dumps(json.loads(line)) + "\n")
         self.fh.flush()
+
+    def committed_state(self) -> dict[str, str]:
+        """meta rows for the database commit: how far this file is written."""
+        if not self._own:
+            return {}
+        if not self.fh.closed:
+            self.fh.flush()
+        return {_committed_key(self.path): str(os.path.getsize(self.path))}
 
     def flush(self) -> None:
         self.fh.flush()
@@ -77,6 +139,54 @@ class JsonlWriter:
         self.fh.flush()
         if self._own:
             self.fh.close()
+            if self._superseded:
+                _compact_jsonl(self.path)
+
+
+def _jsonl_keys(path: str) -> set[tuple]:
+    keys = set()
+    with open(path, "rb") as fh:
+        for ln in fh:
+            try:
+                rec = json.loads(ln)
+            except ValueError:
+                continue
+            if isinstance(rec, dict):
+                keys.add(record_key(rec))
+    return keys
+
+
+def _compact_jsonl(path: str) -> None:
+    """Keep only the last line of each record (a retried error is followed by its new
+    result); drop a partial last line. Rewritten atomically, only when needed."""
+    with open(path, "rb") as fh:
+        lines = fh.readlines()
+    if lines and not lines[-1].endswith(b"\n"):
+        lines.pop()
+    last: dict[tuple, int] = {}
+    for i, ln in enumerate(lines):
+        try:
+            rec = json.loads(ln)
+        except ValueError:
+            continue
+        if isinstance(rec, dict):
+            last[record_key(rec)] = i
+    keep = set(last.values())
+    if len(keep) == len(lines) and sum(map(len, lines)) == os.path.getsize(path):
+        return
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as fh:
+        fh.writelines(ln for i, ln in enumerate(lines) if i in keep or not _is_json(ln))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
 
 
 def _rows_for(task: Task, result: Any) -> dict[str, list[dict[str, Any]]]:
@@ -92,25 +202,64 @@ def table_dir(out: str) -> Path:
     return p.with_suffix("") if p.suffix.lower() in (".csv", ".parquet", ".pq") else p
 
 
-class TableWriter:
-    """One CSV or Parquet file per table inside a directory."""
+_FORMULA_START = tuple("=+-@\t\r")
 
-    def __init__(self, out: str, fmt: str):
+
+def csv_safe(v: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula gets a leading ``'``."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    return v
+
+
+class TableWriter:
+    """One CSV file or one Parquet dataset directory per table inside a directory.
+
+    ``resume``: continue an earlier run (CSV files are cut back to ``committed``
+    and appended, Parquet parts past the committed one are removed); otherwise the
+    tables are started afresh."""
+
+    def __init__(self, out: str, fmt: str, resume: bool = False, committed: Optional[dict[str, str]] = None):
         self.fmt = fmt
         self.dir = table_dir(out)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.specs = table_specs()
         self._buf: dict[str, list[dict[str, Any]]] = {n: [] for n in self.specs}
         self._files: dict[str, Any] = {}
+        committed = committed or {}
         if fmt == "csv":
             for name, spec in self.specs.items():
-                fh = open(self.dir / f"{name}.csv", "w", encoding="utf-8", errors="backslashreplace", newline="")
-                w = csv.DictWriter(fh, fieldnames=spec.column_names)
-                w.writeheader()
+                path = self.dir / f"{name}.csv"
+                done = committed.get(_committed_key(path))
+                if resume and path.exists() and path.stat().st_size > 0:
+                    if done is not None and path.stat().st_size >= int(done):
+                        with open(path, "r+b") as raw:
+                            raw.truncate(int(done))
+                    fh = open(path, "a", encoding="utf-8", errors="backslashreplace", newline="")
+                    w = csv.DictWriter(fh, fieldnames=spec.column_names)
+                else:
+                    fh = open(path, "w", encoding="utf-8", errors="backslashreplace", newline="")
+                    w = csv.DictWriter(fh, fieldnames=spec.column_names)
+                    w.writeheader()
                 self._files[name] = (fh, w)
         elif fmt == "parquet":
             import pyarrow as pa  # noqa: F401  (fail early when missing)
             self._schemas = {n: self._arrow_schema(s) for n, s in self.specs.items()}
+            self._seq = 0
+            self._started: set[str] = set()
+            for name in self.specs:
+                d = self.dir / f"{name}.parquet"
+                if d.is_file():  # a single-file table from an older version
+                    d.unlink()
+                d.mkdir(exist_ok=True)
+                for part in d.iterdir():
+                    m = re.fullmatch(r"part-(\d+)\.parquet", part.name)
+                    limit = int(committed.get(_committed_key(self.dir), -1))
+                    if not resume or m is None or int(m.group(1)) > limit:
+                        part.unlink()  # not committed: redone by this run
+                    else:
+                        self._seq = max(self._seq, int(m.group(1)))
+                        self._started.add(name)
         else:
             raise ValueError(f"unknown table format {fmt!r}")
 
@@ -125,30 +274,41 @@ class TableWriter:
             spec = self.specs[name]
             self._buf[name].extend(encode_row(spec, r) for r in rows)
 
-    def flush(self) -> None:
+    def committed_state(self) -> dict[str, str]:
+        if self.fmt == "csv":
+            for fh, _ in self._files.values():
+                if not fh.closed:
+                    fh.flush()
+            return {_committed_key(fh.name): str(os.path.getsize(fh.name)) for fh, _ in self._files.values()}
+        return {_committed_key(self.dir): str(self._seq)}
+
+    def flush(self, _final: bool = False) -> None:
         if self.fmt == "csv":
             for name, rows in self._buf.items():
                 fh, w = self._files[name]
-                w.writerows(rows)
+                w.writerows({k: csv_safe(v) for k, v in r.items()} for r in rows)
                 fh.flush()
                 rows.clear()
             return
         import pyarrow as pa
         import pyarrow.parquet as pq
+        if not any(self._buf.values()) and not (_final and len(self._started) < len(self.specs)):
+            return
+        self._seq += 1
         for name, rows in self._buf.items():
-            if name not in self._files:
-                self._files[name] = pq.ParquetWriter(str(self.dir / f"{name}.parquet"), self._schemas[name])
-            if rows:
-                self._files[name].write_table(pa.Table.from_pylist(rows, schema=self._schemas[name]))
+            if rows or name not in self._started:
+                final = self.dir / f"{name}.parquet" / f"part-{self._seq:06d}.parquet"
+                tmp = final.with_name("." + final.name + ".tmp")  # hidden: readers skip it
+                pq.write_table(pa.Table.from_pylist(rows, schema=self._schemas[name]), str(tmp))
+                os.replace(tmp, final)
+                self._started.add(name)
                 rows.clear()
 
     def close(self) -> None:
-        self.flush()
-        for name, f in self._files.items():
-            if self.fmt == "csv":
-                f[0].close()
-            else:
-                f.close()
+        self.flush(_final=True)  # every table gets at least one (maybe empty) part
+        if self.fmt == "csv":
+            for fh, _ in self._files.values():
+                fh.close()
 
 
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "json": "TEXT"}
@@ -156,12 +316,54 @@ _INDEXES = {"provinces": ["code"], "facts": ["kind"], "agencies": ["name"], "off
             "errors": ["id"], "dates": ["value"]}
 
 
-class SqliteWriter:
-    """Normalized tables in one SQLite file; committed every ``flush()``."""
+class DatabaseBusy(OSError):
+    """Another run holds the database."""
 
-    def __init__(self, path: str):
+
+class RunLock:
+    """An exclusive lock on ``PATH.lock`` held for the whole run (released by the OS
+    when the process dies, even by kill -9). The file itself stays; it is harmless."""
+
+    def __init__(self, path: str, what: str):
+        self.path = path
+        self.fh = open(path, "a+")
+        try:
+            import fcntl
+        except ImportError:  # Windows: msvcrt locks a byte range instead
+            fcntl = None
+        try:
+            if fcntl is not None:
+                fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            else:
+                import msvcrt
+                msvcrt.locking(self.fh.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            self.fh.seek(0)
+            holder = self.fh.read().strip()
+            self.fh.close()
+            raise DatabaseBusy(f"{what} is in use by another vnre run"
+                               + (f" (pid {holder})" if holder else "")
+                               + "; wait for it to finish or write to another --db") from None
+        self.fh.seek(0)
+        self.fh.truncate()
+        self.fh.write(str(os.getpid()))
+        self.fh.flush()
+
+    def release(self) -> None:
+        if not self.fh.closed:
+            self.fh.close()  # closing drops the lock
+
+
+class SqliteWriter:
+    """Normalized tables in one SQLite file; committed every ``flush()``.
+
+    ``lock``: hold ``PATH.lock`` until ``close()`` so a second run into the same
+    database stops with :class:`DatabaseBusy` instead of doing the work twice."""
+
+    def __init__(self, path: str, lock: bool = True):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._lock = RunLock(str(path) + ".lock", str(path)) if lock else None
         self.con = sqlite3.connect(path)
         self.con.execute("PRAGMA journal_mode=WAL")
         self.con.execute("PRAGMA synchronous=NORMAL")
@@ -195,9 +397,25 @@ class SqliteWriter:
         ids |= {r[0] for r in self.con.execute("SELECT id FROM errors WHERE id IS NOT NULL")}
         return ids
 
+    def resume_state(self) -> tuple[set[str], set[tuple]]:
+        """(article ids, keys of error records that stay done): what a resumed run
+        skips. Errors of a dying worker or a timeout are retried, so not listed."""
+        from .batch import RETRIED_ERRORS
+        arts = {r[0] for r in self.con.execute("SELECT article_id FROM articles")}
+        errs = {(i, f, ln) for i, f, ln, e in self.con.execute("SELECT id, file, line, error FROM errors")
+                if not str(e).startswith(RETRIED_ERRORS)}
+        return arts, errs
+
+    def committed(self) -> dict[str, str]:
+        """Where each output file stood at the last commit (see the module doc)."""
+        return dict(self.con.execute("SELECT key, value FROM meta WHERE key LIKE 'committed:%'"))
+
     def write(self, task: Task, result: Any) -> None:
         rows = _rows_for(task, result)
         cur = self.con.cursor()
+        # the record's own earlier error (retried now) is replaced
+        cur.execute('DELETE FROM errors WHERE id IS ? AND file IS ? AND line IS ?',
+                    (_sql_value(task.id), _sql_value(task.source), task.line))
         if isinstance(result, Article):
             # a re-extracted id replaces its old rows (tables stay consistent)
             aid = None if task.id is None else str(task.id)
@@ -220,13 +438,20 @@ class SqliteWriter:
             cur.executemany(sql, [tuple(_sql_value(e[c]) for c in cols) for e in enc])
         self._pending += 1
 
-    def flush(self) -> None:
+    def flush(self, committed: Optional[dict[str, str]] = None) -> None:
+        """Commit; ``committed``: how far the other outputs are written (same transaction)."""
+        if committed:
+            self.con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(committed.items()))
         self.con.commit()
         self._pending = 0
 
-    def close(self) -> None:
-        self.con.commit()
-        self.con.close()
+    def close(self, committed: Optional[dict[str, str]] = None) -> None:
+        try:
+            self.flush(committed)
+            self.con.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
 
 def _sql_value(v: Any) -> Any:
@@ -238,13 +463,30 @@ def _sql_value(v: Any) -> Any:
     return v
 
 
-def open_writer(out: Optional[str], fmt: Optional[str] = None, include_text: bool = False):
-    """Writer for ``--out``: format from ``fmt`` or the extension (.jsonl default, .csv, .parquet)."""
+def out_format(out: Optional[str], fmt: Optional[str] = None) -> str:
     if fmt is None or fmt == "auto":
         ext = Path(out).suffix.lower() if out and out != "-" else ".jsonl"
         fmt = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}.get(ext, "jsonl")
+    return fmt
+
+
+def output_paths(out: Optional[str], fmt: Optional[str] = None) -> list[str]:
+    """The files or directories ``--out`` writes to (never to be read as inputs)."""
+    if out is None or out == "-":
+        return []
+    return [out] if out_format(out, fmt) == "jsonl" else [str(table_dir(out))]
+
+
+def open_writer(out: Optional[str], fmt: Optional[str] = None, include_text: bool = False,
+                resume: bool = False, committed: Optional[dict[str, str]] = None):
+    """Writer for ``--out``: format from ``fmt`` or the extension (.jsonl default, .csv, .parquet).
+    ``resume``/``committed``: continue the outputs of an earlier run into the same database."""
+    fmt = out_format(out, fmt)
+    committed = committed or {}
     if fmt == "jsonl":
-        return JsonlWriter(out, include_text=include_text)
+        done = committed.get(_committed_key(out)) if out and out != "-" else None
+        return JsonlWriter(out, include_text=include_text, resume=resume,
+                           committed=None if done is None else int(done))
     if out is None or out == "-":
         raise ValueError(f"--format {fmt} needs --out (a directory name such as out/tables.{fmt})")
-    return TableWriter(out, fmt)
+    return TableWriter(out, fmt, resume=resume, committed=committed)

@@ -2,6 +2,7 @@
 context in ``doc.context`` for the ones after it."""
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any, Optional, Union
 
@@ -30,7 +31,9 @@ def extract(text: str, *, published: Union[None, str, date] = None, source: Opti
     result["officials"], result["authors"] = officials.extract(doc)
     result["dates"] = dates.extract(doc)
     result["legal_refs"] = legal_refs.extract(doc)
-    result["facts"] = facts.extract(doc)
+    # a number too large for a float (a 400-digit run of digits) is no fact: dropped
+    result["facts"] = [f for f in facts.extract(doc)
+                       if math.isfinite(f.value) and (f.out_of is None or math.isfinite(f.out_of))]
     article = Article(gazetteer_version=GAZETTEER_VERSION, **result)
     article._text = text
     return article

@@ -186,7 +186,7 @@ def render_terminal(article: Any, text: Optional[str] = None, color: bool = Fals
     out = []
     if title:
         out.append(bold(f"== {title}"))
-    meta = [f"{k}: {data.get(k)}" for k in ("published", "source") if data.get(k)]
+    meta = [f"{k}: {_safe(str(data.get(k)))}" for k in ("published", "source") if data.get(k)]
     if meta:
         out.append("   ".join(meta))
     legend = []
