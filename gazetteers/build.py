@@ -170,7 +170,10 @@ def build_central() -> str:
     rows = _read(SOURCES / "central_bodies.csv")
     for r in rows:
         base = [a for a in r["aliases"].split("|") if a]
-        r["aliases"] = "|".join(_uniq(_variants(r["name"]) + base))
+        names = _variants(r["name"]) + base
+        # "Trung ương" is written "TƯ", "T.Ư" or "TW" in news ("Ban Nội chính T.Ư")
+        short = [n.replace("Trung ương", abbr) for n in names if "Trung ương" in n for abbr in ("TƯ", "T.Ư", "TW")]
+        r["aliases"] = "|".join(_uniq(names + short))
     return _csv(rows, ["name", "kind", "aliases", "ministry"])
 
 

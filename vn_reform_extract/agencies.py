@@ -27,7 +27,8 @@ _DISTRICT_TYPES = {"huyện": "huyện", "quận": "quận", "q": "quận", "th�
                    "thành phố": "thành phố", "tp": "thành phố"}
 _COMMUNE_TYPES = {"phường": "phường", "p": "phường", "xã": "xã", "thị trấn": "thị trấn"}
 _PLACE_TYPE = r"(?P<ptype>(?i:tỉnh|thành phố|tp\.?|huyện|quận|q\.|thị xã|tx\.?|phường|p\.|xã|thị trấn))"
-_LOCAL_NAME = (r"(?P<pname>\d{1,2}" + _E + r"|" + _CAP + r"(?:\s+(?!(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Trương|Đinh)\s+\p{Lu})"
+# a name's words on one line: "Phủ Lý" at the end of a line is no person "Lý ..."
+_LOCAL_NAME = (r"(?P<pname>\d{1,2}" + _E + r"|" + _CAP + r"(?:[ \t]+(?!(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Trương|Đinh)[ \t]+\p{Lu})"
                + r"(?:" + _CAP + r"|\d{1,2})" + _E + r"){0,3})")
 
 
@@ -87,9 +88,44 @@ def _central_first_words() -> frozenset[str]:
     return first_words(table)
 
 
+# a body named inside a title starts in lower case: "Trưởng ban Nội chính Trung ương",
+# "Chánh văn phòng T.Ư Đảng", "Bí thư huyện ủy A Lưới", "Trưởng đoàn ĐBQH tỉnh"
+_TITLE_HEAD = regex.compile(r"(?<=(?<![\p{L}\p{M}])(?:[Tt]rưởng|Chánh|[Bb]í thư|Phó|[Ủủ]y viên|[Uu]ỷ viên) )"
+                            r"(?:ban|văn phòng|đoàn|(?:huyện|thành|tỉnh|quận|thị|đảng) (?:ủy|uỷ))(?= )")
+
+
+def _view(doc: Document) -> str:
+    """The text with the heads of bodies named inside titles capitalized (same length, so
+    every offset stays valid); the text itself when there are none."""
+    view = doc.context.get("_agency_view")
+    if view is None:
+        text = doc.text
+        hits = [m.start() for m in _TITLE_HEAD.finditer(text)] if _MAY_HAVE_TITLE_HEAD.search(text) else []
+        if hits:
+            chars = list(text)
+            for i in hits:
+                chars[i] = chars[i].upper()
+            view = "".join(chars)
+        else:
+            view = text
+        doc.context["_agency_view"] = view
+        doc.context["_agency_title_heads"] = hits
+    return view
+
+
+_MAY_HAVE_TITLE_HEAD = regex.compile(r"(?:rưởng|Chánh|í thư|Phó|viên) (?:ban|văn|đoàn|huyện|thành|tỉnh|quận|thị|đảng) ")
+
+
+def _with_title_heads(doc: Document, rx: regex.Pattern, found: list) -> list:
+    """``found`` plus the matches of ``rx`` at the heads capitalized by ``_view``."""
+    view = _view(doc)
+    extra = [m for p in doc.context["_agency_title_heads"] if (m := rx.match(view, p))]
+    return sorted(found + extra, key=lambda m: m.start()) if extra else found
+
+
 def _central_matches(doc: Document) -> list[regex.Match]:
     crx, _ = _central()
-    return doc.matches_at_cap_words(crx, _central_first_words())
+    return _with_title_heads(doc, crx, doc.matches_at_cap_words(crx, _central_first_words()))
 
 
 @lru_cache(maxsize=None)
@@ -144,7 +180,7 @@ def _local_matches(doc: Document) -> list:
     if "rưởng phòng" in doc.text:
         found += [m for p in _LOWER_PHONG.finditer(doc.text) if (m := lrx.match(doc.text, p.start()))]
         found.sort(key=lambda m: m.start())
-    return found
+    return _with_title_heads(doc, lrx, found)
 
 
 def _dept_key(surface: str) -> str:
@@ -162,6 +198,15 @@ _PLACE_RX = regex.compile(r"\s+" + _PLACE_TYPE + r"(?:(?<=\.) ?| )" + _NOT_PLACE
 _TYPE_ONLY_RX = regex.compile(r"\s+" + _PLACE_TYPE + _E)
 _WS = regex.compile(r"\s+")
 _BARE_NAME_RX = regex.compile(r"\s+" + _LOCAL_NAME)
+
+
+_PROVINCE_TYPE_RX = regex.compile(r"\s+(?i:tỉnh|thành phố|tp\.?)" + _E)
+
+
+def _bare_name(prov: Province) -> str:
+    """The province as written right after "Tỉnh ủy"/"Thành ủy": its name, or the form of
+    ``bare_names`` ("Thành ủy Thành phố Hồ Chí Minh", not a person's name)."""
+    return (_config().get("bare_names") or {}).get(prov.name, prov.name)
 
 
 @dataclass
@@ -215,15 +260,23 @@ def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
     text = doc.text
     ws = _WS.match(text, pos)
     after_ws = ws.end() if ws else pos
-    if style in ("bare", "bare_district"):
-        if style == "bare" and ws:
+    if style in ("bare", "bare_city", "bare_district"):
+        if style != "bare_district" and ws:
             hit = _province_at(doc, after_ws)
             if hit:
                 end, prov, _ = hit
-                return Place(prov.name, "provincial", end, prov)
+                return Place(_bare_name(prov), "provincial", end, prov)
+            if _PROVINCE_TYPE_RX.match(text, pos):
+                # "Thành ủy Thành phố Hồ Chí Minh", "Tỉnh ủy tỉnh Lạng Sơn"
+                place = _parse_place(doc, pos, "admin")
+                if place is not None and place.level == "provincial":
+                    return Place(_bare_name(place.province), "provincial", place.end, place.province)
         m = _BARE_NAME_RX.match(text, pos)
-        if m and style == "bare_district":
-            return Place(m.group("pname"), "district", m.end())
+        # "Huyện ủy A Lưới", "Thành ủy Quy Nhơn" (a city inside a province); not the person
+        # after a title ("Bí thư huyện ủy Hồ Xuân Trăng")
+        if m and style != "bare" and not _person_name("huyện", m.group("pname")):
+            name = m.group("pname")
+            return Place(name, "district", m.end(), district_province(name))
         return None
     if ws:
         hit = _province_at(doc, after_ws)
@@ -282,7 +335,7 @@ def _named_districts(doc: Document) -> dict[str, list[str]]:
     return found
 
 
-_TITLE_BEFORE = regex.compile(r"(?:Ủy viên|Uỷ viên|Bí thư|Chủ tịch|Thủ tướng|Trưởng|Phó)\s+$")
+_TITLE_BEFORE = regex.compile(r"(?:Ủy viên|Uỷ viên|Bí thư|Chủ tịch|Thủ tướng|Trưởng|Trưởng [Bb]an|Phó)\s+$")
 
 
 def _prefix(text: str, start: int) -> Optional[regex.Match]:
@@ -293,14 +346,16 @@ def _prefix(text: str, start: int) -> Optional[regex.Match]:
     pm = prefix_rx.search(window)
     if pm is None:
         return None
-    canon = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]["canon"]
-    if canon in ("Thường trực", "Ban Thường vụ") and _TITLE_BEFORE.search(window[:pm.start()]):
+    p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
+    if p["canon"] in ("Thường trực", "Ban Thường vụ") and _TITLE_BEFORE.search(window[:pm.start()]):
+        return None
+    if p.get("not_before") and text.startswith(p["not_before"], start):
         return None
     return pm
 
 
 def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]]:
-    text = doc.text
+    text = _view(doc)
     out: list[tuple[int, int, Body, Optional[str], str]] = []
     prefix_rx, prefixes = _prefix_rx()
     foreign = _foreign_rx()
@@ -313,9 +368,16 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
         pm = _prefix(text, s)
         if pm:
             p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
-            s -= len(pm.group())
-            name, rule = f"{p['canon']} {body.name}", "central-with-prefix"
-            kind = "party_committee" if p["canon"] == "Đảng ủy" or p.get("kind") == "party_committee" else kind
+            pkind = "party_committee" if p["canon"] == "Đảng ủy" or p.get("kind") == "party_committee" else kind
+            pname = f"{p['canon']} {body.name}"
+            if "," in pm.group():
+                # "Ban cán sự đảng, Bộ trưởng Bộ Giao thông vận tải": two bodies, each its own span
+                ps = s - len(pm.group())
+                out.append((ps, ps + pm.group().index(","), Body(pname, pkind, "central", body.ministry), None,
+                            "central-with-prefix"))
+            else:
+                s -= len(pm.group())
+                name, rule, kind = pname, "central-with-prefix", pkind
         out.append((s, m.end(), Body(name, kind, "central", body.ministry), None, rule))
     lrx, heads, dept_keys = _local()
     for m in _local_matches(doc):
@@ -341,7 +403,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
             prov = _implicit_province(doc, m.start()) if implicit else None
             if prov is None or (head.get("implicit_city") and prov.kind != "thành phố"):
                 continue
-            form = prov.name if head["place"] == "bare" else prov.full_name()
+            form = _bare_name(prov) if head["place"].startswith("bare") else prov.full_name()
             place = Place(form, "provincial", end, prov)
             rule = "local-implicit-province"
         else:
