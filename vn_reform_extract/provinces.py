@@ -1,6 +1,7 @@
 """Province mentions: gazetteer aliases, minus the contexts where an alias is something else."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 from typing import Optional
@@ -10,6 +11,7 @@ import regex
 from . import patterns
 from .document import Document, first_words
 from .gazetteer import Province, provinces, surnames
+from .textnorm import strip_diacritics
 from .schema import ProvinceMention
 from .trie import trie_pattern
 
@@ -22,7 +24,10 @@ def _matcher() -> tuple[regex.Pattern, dict[str, Province]]:
     for p in provinces().values():
         for a in p.aliases:
             by_alias.setdefault(a, p)
-    return regex.compile(r"(?<![\p{L}\p{N}_.@/])" + trie_pattern(by_alias) + r"(?![\p{L}\p{N}_])"), by_alias
+    # the end: no letter, no ".word" of a product name ("HCM.Egov"), and a digit only when it
+    # numbers the next item of a table glued by scraping ("1. Đà Nẵng2. Quảng Ninh")
+    return regex.compile(r"(?<![\p{L}\p{N}_.@/])" + trie_pattern(by_alias)
+                         + r"(?![\p{L}_]|\.\p{L}|\p{N}+(?![.)] ))"), by_alias
 
 
 @lru_cache(maxsize=None)
@@ -41,7 +46,43 @@ def _lower_prefixes() -> tuple[str, ...]:
     return tuple(sorted(out, key=len, reverse=True))
 
 
-_PORTAL = regex.compile(r"(?<![\p{L}\p{N}_.@/])[a-z]+\.gov\.vn(?![\p{L}\p{N}_])")
+# a provincial portal or paper named by its address or source tag: "nghean.gov.vn",
+# "(Nguồn: bacgiang.gov)", "baobinhduong.vn", "(Baonghean)", "bacninhtv"; each form is
+# found from a literal ("bao", ".gov", "tv") so that the scan stays cheap
+_PAPER = (re.compile(r"bao([a-z]{4,})(?:\.(?:com\.|org\.)?vn)?(?![\w-])"),
+          re.compile(r"Bao([a-z]{4,})(?:\.(?:com\.|org\.)?vn)?(?![\w-])"))
+_SITE_END = (re.compile(r"\.gov(?:\.vn)?(?![\w-])"), re.compile(r"tv(?![\w-])"))
+_SITE_NAME = re.compile(r"(?:(?<=www\.)|(?<![\w.@-]))[a-z]{4,}$")
+
+
+@lru_cache(maxsize=None)
+def _slugs() -> dict[str, Province]:
+    """Provinces by the glued ASCII form of their names in web addresses ("nghean",
+    "thuathienhue", "bariavungtau"); a form two provinces share is left out."""
+    table: dict[str, Optional[Province]] = {}
+    for p in provinces().values():
+        for a in p.aliases:
+            if "." in a or regex.match(r"(?i:tp|thành phố|thủ đô)\b", a):
+                continue
+            slug = regex.sub(r"[^a-z]", "", strip_diacritics(a).lower())
+            if len(slug) >= 4:
+                table[slug] = p if table.get(slug, p) is p else None
+    return {k: v for k, v in table.items() if v is not None}
+
+
+def _web_tags(text: str) -> list[tuple[int, int, Province, str]]:
+    slugs = _slugs()
+    out = []
+    for rx in _PAPER:
+        for m in rx.finditer(text):
+            if m.group(1) in slugs and (m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_.@-")):
+                out.append((m.start(), m.end(), slugs[m.group(1)], m.group()))
+    for rx in _SITE_END:
+        for m in rx.finditer(text):
+            n = _SITE_NAME.search(text, max(0, m.start() - 40), m.start())
+            if n and n.group() in slugs:
+                out.append((n.start(), m.end(), slugs[n.group()], text[n.start():m.end()]))
+    return out
 
 
 def _alias_matches(doc: Document) -> list:
@@ -58,9 +99,6 @@ def _alias_matches(doc: Document) -> list:
                 if longer and longer.end() >= m.end():
                     found[i] = longer
                 break
-    if ".gov.vn" in doc.text:
-        found += [m for m in _PORTAL.finditer(doc.text) if m.group() in by_alias]
-        found.sort(key=lambda m: m.start())
     return found
 
 
@@ -99,7 +137,8 @@ def find(doc: Document) -> list[tuple[int, int, Province, str]]:
             rule = "person-name-before"
         if rule is None:
             out.append((s, e, by_alias[m.group()], m.group()))
-    return out
+    tags = [t for t in _web_tags(text) if all(t[1] <= s or t[0] >= e for s, e, _, _ in out)]
+    return sorted(out + tags, key=lambda t: t[0]) if tags else out
 
 
 def main_province(found: list[tuple[int, int, Province, str]]) -> Optional[Province]:
