@@ -16,6 +16,7 @@ from . import patterns, provinces as province_mod
 from .document import Document, first_words
 from .gazetteer import Province, central_bodies, departments, district_province, ministries, surnames
 from .schema import AgencyMention
+from .spans import Taken
 from .textnorm import nfc
 from .trie import trie_pattern
 
@@ -525,11 +526,11 @@ def _resolve_overlaps(cands: list) -> list:
     known = {c[0] for c in cands if c[4] == "central-gazetteer"}
     cands = [c for c in cands if not (c[4] == "central-unit" and c[0] in known)]
     chosen: list = []
-    taken: list[tuple[int, int]] = []
+    taken = Taken(max((c[1] for c in cands), default=0))
     for c in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0])):
-        if all(c[1] <= s or c[0] >= e for s, e in taken):
+        if not taken.overlaps(c[0], c[1]):
             chosen.append(c)
-            taken.append((c[0], c[1]))
+            taken.take(c[0], c[1])
     return sorted(chosen, key=lambda c: c[0])
 
 

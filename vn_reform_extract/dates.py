@@ -24,6 +24,7 @@ from . import patterns
 from .document import Document
 from .trie import matches_at, starts_at_digit
 from .schema import DateMention
+from .spans import Taken
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _CUT = regex.compile(r"[.;:()\n\[\]]")
@@ -282,12 +283,12 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
         groups.setdefault(c.group, []).append(c)
     spans = sorted(((min(c.start for c in g), max(c.end for c in g), gid) for gid, g in groups.items()),
                    key=lambda t: (t[0], -(t[1] - t[0])))
-    taken: list[tuple[int, int]] = []
+    taken = Taken(max((t[1] for t in spans), default=0))
     keep: list[_Cand] = []
     for s, e, gid in sorted(spans, key=lambda t: (-(t[1] - t[0]), t[0])):
-        if any(s < te and ts < e for ts, te in taken):
+        if taken.overlaps(s, e):
             continue
-        taken.append((s, e))
+        taken.take(s, e)
         keep.extend(groups[gid])
     keep.sort(key=lambda c: (c.start, c.end))
     return keep

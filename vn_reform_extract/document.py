@@ -8,9 +8,10 @@ is always the mention as written.
 from __future__ import annotations
 
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import regex
 
@@ -33,19 +34,43 @@ _SENT_END = regex.compile(r"[.!?…][\"”’)\]]*\s+(?=[\"“‘(\[]?[\p{Lu}\d]
 
 
 _NEEDS_MAPPING = regex.compile("[\r" + "".join(_ZERO_WIDTH | _SPACES) + "]")
+# characters that map to themselves one to one: no mark, none of the above, no mark after,
+# not the \n of a \r\n
+_PLAIN_RUN = regex.compile("(?:(?:[^\\p{M}\r\n" + "".join(sorted(_ZERO_WIDTH | _SPACES)) + "]|(?<!\r)\n)(?!\\p{M}))+")
 
 
-def build_view(original: str) -> tuple[str, Optional[list[int]], Optional[list[int]]]:
+def build_view(original: str) -> tuple[str, Optional[Sequence[int]], Optional[Sequence[int]]]:
     """Return (view, starts, ends): view char j came from original[starts[j]:ends[j]].
 
     Most news text is already NFC with plain spaces: then the view is the text itself and
-    the maps are None (identity)."""
+    the maps are None (identity). Otherwise runs of characters that need no change are
+    copied whole and only the clusters around them are normalized one by one."""
     if unicodedata.is_normalized("NFC", original) and not _NEEDS_MAPPING.search(original):
         return original, None, None
     out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in _CLUSTER.finditer(original):
+    code = "i" if len(original) < 2 ** 31 else "q"
+    starts, ends = array(code), array(code)
+    pos = 0
+    for m in _PLAIN_RUN.finditer(original):
+        s, e = m.span()
+        if s > pos:
+            _add_clusters(original, pos, s, out, starts, ends)
+        run = m.group()
+        if run.isascii() or unicodedata.normalize("NFC", run) == run:
+            out.append(run)
+            starts.extend(range(s, e))
+            ends.extend(range(s + 1, e + 1))
+        else:
+            _add_clusters(original, s, e, out, starts, ends)
+        pos = e
+    if pos < len(original):
+        _add_clusters(original, pos, len(original), out, starts, ends)
+    return "".join(out), starts, ends
+
+
+def _add_clusters(original: str, a: int, b: int, out: list[str], starts: Any, ends: Any) -> None:
+    """The view of original[a:b], one grapheme cluster at a time."""
+    for m in _CLUSTER.finditer(original, a, b):
         chunk = m.group()
         s, e = m.span()
         if chunk == "\r":
@@ -63,12 +88,10 @@ def build_view(original: str) -> tuple[str, Optional[list[int]], Optional[list[i
                 continue
         if chunk == "\n" and s > 0 and original[s - 1] == "\r":
             s = s - 1
-        for ch in chunk:
-            out.append(ch)
-            starts.append(s)
-            ends.append(e)
-
-    return "".join(out), starts, ends
+        if chunk:
+            out.append(chunk)
+            starts.extend([s] * len(chunk))
+            ends.extend([e] * len(chunk))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -127,8 +150,8 @@ def first_words(entries) -> frozenset:
 class Document:
     original: str
     text: str
-    starts: Optional[list[int]]
-    ends: Optional[list[int]]
+    starts: Optional[Sequence[int]]
+    ends: Optional[Sequence[int]]
     sentences: list[tuple[int, int]]
     published: Optional[date] = None
     source: Optional[str] = None

@@ -9,6 +9,7 @@ dân + the article's main province, party codes after the slash: TW, BCT, BBT).
 """
 from __future__ import annotations
 
+import bisect
 import csv
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +20,7 @@ import regex
 from . import patterns
 from .document import Document
 from .schema import LegalRef
+from .spans import Taken
 from .textnorm import key, nfc
 
 _DAY = regex.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -29,6 +31,7 @@ _STATE = regex.compile(r"^\d+[a-zđ]?(?:/(?:19|20)\d\d)?/(?P<rest>.+)$")
 _HYPHEN = regex.compile(r"-\s?")
 _CLAUSE_START = regex.compile(r"(?:^|[;:])\s*$")
 _CODE_SPACE = regex.compile(r"\s*([/\-])\s*")
+_NUMBER_SEP = regex.compile(r"[/\-]")
 _YEAR_DASH = regex.compile(r"^(\d+[a-zđ]?)-((?:19|20)\d\d)/")
 
 
@@ -163,26 +166,57 @@ def _date_spans(doc: Document) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _date_after(doc: Document, pos: int, spans) -> tuple[Optional[str], int]:
-    for s, e, v in spans:
+class _Dates:
+    """The date spans with their starts and ends, to find the ones near a citation by
+    bisection (the spans of the date extractor are sorted and disjoint; others are
+    scanned in full)."""
+
+    def __init__(self, spans) -> None:
+        self.spans = list(spans)
+        self.starts = [s for s, _e, _v in self.spans]
+        self.ends = [e for _s, e, _v in self.spans]
+        n = len(self.spans)
+        self.sorted = all(self.starts[i] <= self.starts[i + 1] for i in range(n - 1))
+        self.disjoint = (self.sorted and all(s < e for s, e in zip(self.starts, self.ends))
+                         and all(self.ends[i] <= self.starts[i + 1] for i in range(n - 1)))
+
+
+def _date_after(doc: Document, pos: int, dates: _Dates) -> tuple[Optional[str], int]:
+    spans = dates.spans
+    j = bisect.bisect_left(dates.starts, pos) if dates.sorted else 0
+    for s, e, v in (spans[i] for i in range(j, len(spans))):
+        if dates.sorted and s > pos + 40:
+            break
         if pos <= s <= pos + 40 and _AFTER_NUM.fullmatch(doc.text[pos:s]):
             return (v if _DAY.match(v) else None), e
     return None, pos
 
 
-def _date_before(doc: Document, start: int, spans, refs_starts: list[int]) -> Optional[str]:
+def _date_before(doc: Document, start: int, dates: _Dates, refs_starts: list[int]) -> Optional[str]:
+    """``refs_starts``: the sorted starts of all citations."""
     sent_s, _ = doc.sentence_of(start)
     best = None
-    for s, e, v in spans:
-        if e > start:
-            break
-        if s >= sent_s and start - e <= 150:
-            best = (s, e, v)
+    if dates.disjoint:
+        # the last span ending by ``start``, walking back only over the 150 characters before it
+        for j in range(bisect.bisect_right(dates.ends, start) - 1, -1, -1):
+            s, e, v = dates.spans[j]
+            if start - e > 150:
+                break
+            if s >= sent_s:
+                best = (s, e, v)
+                break
+    else:
+        for s, e, v in dates.spans:
+            if e > start:
+                break
+            if s >= sent_s and start - e <= 150:
+                best = (s, e, v)
     if not best:
         return None
     s, e, v = best
-    if not _DAY.match(v) or any(e <= r < start for r in refs_starts):
-        return None
+    i = bisect.bisect_left(refs_starts, e)
+    if not _DAY.match(v) or (i < len(refs_starts) and refs_starts[i] < start):
+        return None  # another citation stands between the date and this one
     if not _CLAUSE_START.search(doc.text[sent_s:s]):
         return None
     return v
@@ -214,12 +248,12 @@ def _find(doc: Document) -> list[_Ref]:
                     s = gs
             found.append((s, m.end(), -prio, rule, m))
     found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
-    taken: list[tuple[int, int]] = []
+    taken = Taken(len(text))
     chosen = []
     for s, e, _, rule, m in found:
-        if any(s < te and ts < e for ts, te in taken):
+        if taken.overlaps(s, e):
             continue
-        taken.append((s, e))
+        taken.take(s, e)
         chosen.append((s, rule, m))
     chosen.sort(key=lambda c: c[0])
 
@@ -242,8 +276,8 @@ def _find(doc: Document) -> list[_Ref]:
                 continue
             refs.append(_Ref(start if i == 0 else s, e, rule.name, doc_type, num, bare,
                              issuer=code_issuer, type_start=start, match_end=m.end()))
-    spans = _date_spans(doc)
-    starts = [r.start for r in refs]
+    spans = _Dates(_date_spans(doc))
+    starts = sorted(r.start for r in refs)
     list_dates = {}
     for r in refs:
         r.date, after = _date_after(doc, r.end, spans)
@@ -257,7 +291,7 @@ def _find(doc: Document) -> list[_Ref]:
             if not y or y.group(1) == d[:4]:
                 r.date = d
         if r.date is None:
-            r.date = _date_before(doc, r.type_start, spans, [x for x in starts if x < r.type_start])
+            r.date = _date_before(doc, r.type_start, spans, starts)
         named = _issuer_in_text(doc, after) or _issuer_in_text(doc, r.end) or _issuer_in_text(doc, r.match_end)
         if named:
             r.issuer = named
@@ -271,11 +305,15 @@ def _merge(refs: list[_Ref]) -> list[_Ref]:
     """One LegalRef per document: repeated numbers and "chỉ thị số 01" after "01/CT-UBND" merge."""
     out: list[_Ref] = []
     index: dict[tuple, _Ref] = {}
-    full = [r for r in refs if not r.bare]
+    # the first full citation of each type by each beginning of its number ("01" of "01/CT-UBND")
+    full: dict[tuple[str, str], _Ref] = {}
+    for f in refs:
+        if not f.bare:
+            for sep in _NUMBER_SEP.finditer(f.number):
+                full.setdefault((key(f.doc_type), f.number[:sep.start()]), f)
     for r in refs:
         if r.bare:
-            target = next((f for f in full if key(f.doc_type) == key(r.doc_type)
-                           and regex.match(regex.escape(r.number) + r"[/\-]", f.number)), None)
+            target = full.get((key(r.doc_type), r.number))
             k = ("code", key(target.number)) if target else ("bare", key(r.doc_type), r.number)
         else:
             k = ("code", key(r.number))

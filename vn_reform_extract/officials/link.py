@@ -3,6 +3,7 @@ names and short mentions ("ông Bảy", "Thứ trưởng Tuyên") attached, far 
 ("..., được điều động giữ chức ..."), and the agency and province of the first position."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional
@@ -98,9 +99,15 @@ def resolve(cx: Context, cands: list[Candidate], shorts, authors) -> list[Person
     _far_appointments(cx, plist)
     # "ý kiến của Phó Thủ tướng Chính phủ, Phó Chủ tịch UBND tỉnh Ngô Tân Phượng yêu cầu": a
     # leading position of a chain that another person of the article holds is theirs
-    for p in plist:
-        others = {key(t) for q in plist if q is not p for _, _, t in q.titles}
-        p.titles = [t for t in p.titles if not (t[0] in cx.chain_leading and key(t[2]) in others)]
+    # (how many people hold each position, kept up to date as titles are dropped)
+    held = [{key(t[2]) for t in p.titles} for p in plist]
+    holders = Counter(k for ks in held for k in ks)
+    for p, own in zip(plist, held):
+        kept = [t for t in p.titles
+                if not (t[0] in cx.chain_leading and holders[key(t[2])] - (key(t[2]) in own) > 0)]
+        if len(kept) != len(p.titles):
+            holders.subtract(own - {key(t[2]) for t in kept})
+        p.titles = kept
     return plist
 
 
