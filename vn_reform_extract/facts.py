@@ -58,6 +58,7 @@ class _Rules:
         self.sentence_start = comp(data.get("sentence_start_cues") or [])
         self.carry = comp(data.get("target_carry") or [])
         self.carry_far = comp(data.get("target_carry_far") or [])
+        self.unit_abbreviations = dict(data.get("unit_abbreviations") or {})
         self.past = comp(data.get("past_markers") or [])
         self.future_date_lead = comp(data.get("future_date_lead") or [])
         self.local = comp(data.get("local_cues") or [])
@@ -204,8 +205,14 @@ def extract(doc: Document) -> list[NumericFact]:
     fact_spans = [a[1].span() for a in accepted]
     out: list[NumericFact] = []
     try:
+        n_ranges = 0
         for rule, m in accepted:
-            out.extend(_facts_of(doc, rule, m, fact_spans))
+            got = _facts_of(doc, rule, m, fact_spans)
+            if len(got) == 2:  # the two bounds of one written range
+                n_ranges += 1
+                for f, b in zip(got, ("from", "to")):
+                    f.bound, f.range_id = b, n_ranges  # type: ignore[assignment]
+            out.extend(got)
     finally:
         doc.context.pop(_CACHE, None)
     return out
@@ -251,7 +258,7 @@ def _facts_of(doc: Document, rule: Any, m: Any, fact_spans: list[tuple[int, int]
     elif kind == "count":
         values = [v * _multiplier(m) for v in values]
         if unit:
-            unit = " ".join(unit.split())
+            unit = _expand_unit(doc, " ".join(unit.split()), m.start())
     else:
         unit = None
     if kind == "count" and values[0] == 1 and _group(m, "value") and not _group(m, "value")[0].isdigit():
@@ -273,6 +280,22 @@ def _facts_of(doc: Document, rule: Any, m: Any, fact_spans: list[tuple[int, int]
 
 
 _CACHE = "_facts_cache"
+
+
+def _expand_unit(doc: Document, unit: str, pos: int) -> str:
+    """Short codes readers cannot query stand for their noun: "120 HS" -> "hồ sơ" (or
+    "học sinh" in a sentence about schools), "50 DN" -> "doanh nghiệp"."""
+    table = rules().unit_abbreviations
+    if unit not in table:
+        return unit
+    choices = table[unit]
+    if isinstance(choices, str):
+        return choices
+    sent = doc.sentence_of(pos)
+    for alt in choices[1:]:
+        if alt.get("when") and regex.search(alt["when"], doc.text[sent[0]:sent[1]]):
+            return alt["unit"]
+    return choices[0]["unit"]
 
 
 def _matches(doc: Document, name: str, sent: tuple[int, int]) -> list[Any]:

@@ -88,6 +88,12 @@ class NumericFact(Mention):
     period: Optional[str] = None
     target: bool = False
     qualifier: Optional[str] = None
+    bound: Optional[Literal["from", "to"]] = Field(
+        None, description='which end of a written range this fact is ("5-10%": 5 is "from", 10 is "to"); '
+                          'null for a single number')
+    range_id: Optional[int] = Field(
+        None, description="shared by the two bounds of one range (1, 2, ... in article order), so that sums "
+                          "and averages count a range once; null for a single number")
 
 
 class LegalRef(Mention):
