@@ -156,8 +156,12 @@ def _local() -> tuple[regex.Pattern, list[dict], dict[str, dict]]:
                 depts.setdefault(a[3:], r)
     dept_alts = _flex(depts)
     head_alts = "|".join(f"(?P<h{i}>{h['pattern']})" for i, h in enumerate(heads))
-    phong = (r"(?P<phong>(?:P|(?<=[Tt]rưởng\s)p)hòng\s+" + _CAP + r"(?:(?:\s+|\s*[-–]\s*|\s+và\s+)(?!(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh)\s)"
-             r"[\p{L}\p{M}]+){0,5}?)(?=\s+(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn)\s)")
+    # "Phòng Tư pháp thị xã Dĩ An"; "Phòng Cảnh sát hình sự Công an tỉnh Kon Tum" and
+    # "Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao, Công an tỉnh
+    # Thái Nguyên" name their parent body after them
+    parent = "|".join(_config().get("sub_unit_parents") or ["(?!)"])
+    phong = (r"(?P<phong>(?:P|(?<=[Tt]rưởng\s)p)hòng\s+(?:\p{Lu}{2,5}(?=\s)|" + _CAP + r")(?:(?:\s+|\s*[-–]\s*|\s+và\s+|,\s+)(?!(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh)\s)"
+             r"[\p{L}\p{M}]+){0,14}?)(?=\s+(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn)\s|(?P<parent>(?:\s*[-–,])?\s+(?:" + parent + r")\s))")
     rx = regex.compile(_B + r"(?:(?P<dept>Sở\s+(?i:" + dept_alts + r"))" + _E + r"|" + phong
                        + r"|(?=\p{Lu})(?i:" + head_alts + r")" + _E + r")")
     return rx, heads, {_dept_key(a): r for a, r in depts.items()}
@@ -355,6 +359,23 @@ def _prefix(text: str, start: int) -> Optional[regex.Match]:
     return pm
 
 
+@lru_cache(maxsize=None)
+def _club_rx() -> regex.Pattern:
+    return regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(_config()["club_words"]) + r")(?![\p{L}\p{M}])")
+
+
+_PLACE_TYPE_WORD = regex.compile(r"(?i:tỉnh|thành phố|tp|huyện|quận|thị xã|xã|phường)(?![\p{L}\p{M}])")
+
+
+def _is_club(doc: Document, start: int, head_end: int, end: int) -> bool:
+    """"Công an Hà Nội thắng 6-1": a football club named after a body, written without the
+    place's type word, in a sentence about sport."""
+    if _PLACE_TYPE_WORD.search(doc.text, head_end, end):
+        return False
+    s, e = doc.sentence_of(start)
+    return bool(_club_rx().search(doc.text, s, max(e, end)))
+
+
 def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]]:
     text = _view(doc)
     out: list[tuple[int, int, Body, Optional[str], str]] = []
@@ -381,6 +402,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
                 name, rule, kind = pname, "central-with-prefix", pkind
         out.append((s, m.end(), Body(name, kind, "central", body.ministry), None, rule))
     lrx, heads, dept_keys = _local()
+    pending = doc.context.setdefault("_agency_sub_units", [])
     for m in _local_matches(doc):
         rule = "local-head-place"
         if m.group("dept"):
@@ -395,9 +417,13 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
         else:
             i = int(next(k for k, v in m.groupdict().items() if v and k.startswith("h"))[1:])
             head, ministry = heads[i], None
-        place = _parse_place(doc, m.end(), head["place"])
+        place = _parse_place(doc, m.end(), head["place"]) if not m.group("parent") else None
         end = m.end()
         if place is None:
+            if m.group("parent"):
+                canon = " ".join(_unit_abbreviations().get(w, w) for w in head["canon"].split(" "))
+                pending.append((m.start(), m.end(), canon, m.end("parent") - len(m.group("parent").lstrip("-–, \t\n"))))
+                continue
             if head.get("requires_place"):
                 continue
             implicit = head.get("implicit") or head.get("implicit_city")
@@ -411,6 +437,8 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
             end = place.end
         if place.level != "provincial" and head["kind"] == "department" and m.group("dept"):
             continue  # a Sở belongs to a province
+        if head.get("club_name") and _is_club(doc, m.start(), m.end(), end):
+            continue
         prov = place.province or (_implicit_province(doc, m.start()) if place.level != "provincial" else None)
         s, name, kind = m.start(), f"{head['canon']} {place.form}", head["kind"]
         pm = _prefix(text, s)
@@ -422,7 +450,29 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
                 kind = ("party_committee" if head["kind"] == "party_committee" or p["canon"] == "Đảng ủy"
                         or p.get("kind") == "party_committee" else kind)
         out.append((s, end, Body(name, kind, place.level, ministry), prov.code if prov else None, rule))
+        if place.level == "provincial" and rule == "local-head-place" and not head["place"].startswith("bare"):
+            out += _listed_provinces(doc, end, name[:len(name) - len(place.form)], kind, ministry)
     return out
+
+
+_LIST_NEXT = regex.compile(r"(?:\s*,\s*(?:và\s+)?|\s+và\s+)(?:(?:tỉnh|thành phố|TP\.?)\s*)?")
+
+
+def _listed_provinces(doc: Document, pos: int, head: str, kind: str, ministry: Optional[str]) -> list:
+    """"Công an tỉnh Trà Vinh, Bến Tre và Vĩnh Long": one body for each province of a list
+    closed by "và" right after a body's province."""
+    found, closed = [], False
+    while not closed:
+        sep = _LIST_NEXT.match(doc.text, pos)
+        hit = _province_at(doc, sep.end()) if sep else None
+        if hit is None:
+            break
+        end, prov, _ = hit
+        closed = "và" in sep.group()
+        found.append((sep.end(), end, Body(f"{head}{prov.full_name()}", kind, "provincial", ministry), prov.code,
+                      "local-head-place"))
+        pos = end
+    return found if closed else []
 
 
 @lru_cache(maxsize=None)
@@ -445,6 +495,7 @@ def _units() -> tuple[regex.Pattern, list[dict]]:
     return regex.compile(_B + r"(?:" + heads + r") (?P<uname>" + name + r")" + _E), units
 
 
+_FOREIGN_UNIT = regex.compile(r"(?<![\p{L}\p{M}])(?i:Liên bang)(?![\p{L}\p{M}])")
 _LOCAL_PARENT_RX = regex.compile(r"\s*(?:\(|(?:trực )?thuộc\s)\s*")
 _PARENT_RX = regex.compile(r"\s*(?:[-–,(]|thuộc|trực thuộc|của)\s*")
 
@@ -454,9 +505,12 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
     rx, units = _units()
     crx, _ = _central()
     out = []
+    foreign = _foreign_rx()
     for m in rx.finditer(text):
         i = int(next(k for k, v in m.groupdict().items() if v and k.startswith("u"))[1:])
         unit = units[i]
+        if _FOREIGN_UNIT.search(m.group("uname")) or (foreign is not None and foreign.match(text, m.end())):
+            continue  # "Cục Dự trữ Liên bang Mỹ"
         head = _SPACES.sub(" ", text[m.start():m.start("uname")]).strip()
         name = f"{head} {nfc(m.group('uname'))}"
         place = _parse_place(doc, m.end(), "admin")
@@ -543,14 +597,35 @@ def _province_from_districts(doc: Document) -> Optional[Province]:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+@lru_cache(maxsize=None)
+def _unit_abbreviations() -> dict[str, str]:
+    return dict(_config().get("unit_abbreviations") or {})
+
+
+def _sub_units(doc: Document, cands: list) -> list:
+    """"Phòng Cảnh sát hình sự" before "Công an tỉnh Kon Tum": the unit of that body, named
+    in full ("Phòng Cảnh sát hình sự Công an tỉnh Kon Tum"); each keeps its own span."""
+    pending = doc.context.get("_agency_sub_units") or []
+    if not pending:
+        return []
+    by_start = {c[0]: c for c in cands if c[2].kind != "ignore"}
+    out = []
+    for s, e, canon, parent_start in pending:
+        parent = by_start.get(parent_start)
+        if parent is not None:
+            out.append((s, e, Body(f"{canon} {parent[2].name}", "department", parent[2].level, parent[2].ministry),
+                        parent[3], "local-sub-unit"))
+    return out
+
+
 def extract(doc: Document) -> list[AgencyMention]:
     if doc.context.get("main_province") is None:
         main = _province_from_districts(doc)
         if main is not None:
             doc.context["main_province"] = main
             doc.context["province_counts"] = {main.code: 1}
-    found = [c for c in _resolve_overlaps(_trim_run_ons(doc, _candidates(doc) + _unit_candidates(doc)))
-             if c[2].kind != "ignore"]
+    cands = _trim_run_ons(doc, _candidates(doc) + _unit_candidates(doc))
+    found = [c for c in _resolve_overlaps(cands + _sub_units(doc, cands)) if c[2].kind != "ignore"]
     doc.context["agency_spans"] = [(s, e, b.name, code) for s, e, b, code, _ in found]
     return [AgencyMention(**doc.mention(s, e), rule=rule, name=b.name, kind=b.kind, level=b.level,
                           province_code=code, ministry=b.ministry)
