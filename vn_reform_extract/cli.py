@@ -28,6 +28,16 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    from .datasets import update_sqlite
+    if not Path(args.db).is_file():
+        raise SystemExit(f"vnre datasets: {args.db}: no such database (write one with `vnre extract ... --db {args.db}`)")
+    counts = update_sqlite(args.db, rebuild=args.rebuild)
+    print(f"{args.db}: {counts.pop('articles_read')} articles read, {counts.pop('articles_removed')} removed; "
+          + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
 # ---------------------------------------------------------------- progress
 
 class Progress:
@@ -556,6 +566,14 @@ def build_parser() -> argparse.ArgumentParser:
     de.add_argument("--workers", type=int, default=1)
     de.add_argument("--resume", action="store_true", help="keep existing out/demo.sqlite and skip what it holds")
     de.set_defaults(func=_cmd_demo)
+
+    ds = sub.add_parser("datasets", help="add indicator and officials dataset tables to a --db database",
+                        description="Adds indicator_observations, indicator_values, officials_timeline and "
+                                    "appointments (and views) to a database written by `vnre extract --db`. "
+                                    "Re-runs read only new or changed articles.")
+    ds.add_argument("db", metavar="DB", help="SQLite file written by vnre extract --db")
+    ds.add_argument("--rebuild", action="store_true", help="drop the dataset tables and build them again")
+    ds.set_defaults(func=_cmd_datasets)
 
     sc = sub.add_parser("schema", help="print the JSON Schema of Article")
     sc.set_defaults(func=_cmd_schema)

@@ -6,7 +6,7 @@ import math
 from datetime import date
 from typing import Any, Optional, Union
 
-from . import agencies, dates, facts, legal_refs, officials, provinces
+from . import agencies, dates, facts, indicators, legal_refs, officials, provinces
 from .document import Document
 from .gazetteer import GAZETTEER_VERSION
 from .schema import Article, Sentence
@@ -34,6 +34,7 @@ def extract(text: str, *, published: Union[None, str, date] = None, source: Opti
     # a number too large for a float (a 400-digit run of digits) is no fact: dropped
     result["facts"] = [f for f in facts.extract(doc)
                        if math.isfinite(f.value) and (f.out_of is None or math.isfinite(f.out_of))]
+    indicators.annotate(doc, result["facts"], result["sentences"])
     article = Article(gazetteer_version=GAZETTEER_VERSION, **result)
     article._text = text
     return article

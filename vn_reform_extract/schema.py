@@ -84,6 +84,8 @@ class NumericFact(Mention):
     out_of: Optional[float] = None
     unit: Optional[str] = None
     metric: Optional[str] = None
+    metric_id: Optional[str] = Field(None, description="canonical id of the governance indicator the fact "
+                                     "reports (gazetteers/indicators.csv: par_index, sipas, pci, ...), else null")
     province_code: Optional[str] = None
     period: Optional[str] = None
     target: bool = False

@@ -1,0 +1,167 @@
+"""Governance and reform indicators (``gazetteers/indicators.csv``) and the facts that report them.
+
+A fact gets the canonical id of an indicator (``NumericFact.metric_id``: "par_index",
+"sipas", "pci", "on_time_rate" ...) when its own metric names one, else when the nearest
+indicator named before it in its sentence (or, failing that, after it in the sentence)
+reports facts of its kind. Rank facts also look back over the preceding text up to a
+ranking table's heading ("Bảng xếp hạng PCI 2016 1. Đà Nẵng2. Quảng Ninh ...").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Optional
+
+import regex
+
+from .gazetteer import _rows
+
+__all__ = ["Indicator", "indicators", "find_indicators", "indicator_of", "mentions", "link_facts"]
+
+# how far back (characters of the normalized text) a rank fact may find its table's heading
+_TABLE_LOOKBACK = 700
+_YEAR_AFTER = re.compile(r"\s*(?:\(\w+\)\s*)?(?:năm\s+|kỳ\s+)?((?:19|20)\d\d)(?!\d)")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    name_en: str
+    abbreviations: tuple[str, ...]
+    aliases: tuple[str, ...]
+    publisher: str
+    scale: str
+    kinds: tuple[str, ...]
+    category: str
+
+
+@lru_cache(maxsize=None)
+def indicators() -> dict[str, Indicator]:
+    out = {}
+    for r in _rows("indicators.csv"):
+        split = lambda v: tuple(a for a in v.split("|") if a)  # noqa: E731
+        out[r["id"]] = Indicator(r["id"], r["name_vi"], r["name_en"], split(r["abbreviations"]),
+                                 split(r["aliases"]), r["publisher"], r["scale"], split(r["kinds"]),
+                                 r["category"])
+    return out
+
+
+@lru_cache(maxsize=None)
+def _matcher() -> tuple[regex.Pattern, dict[str, str]]:
+    """One pattern for every alias: abbreviations (all capitals) match case-sensitively as
+    whole words, names in any case; the longest alias wins at a position."""
+    by_key: dict[str, str] = {}
+    for ind in indicators().values():
+        for a in ind.aliases:
+            by_key.setdefault(a if _is_abbreviation(a) else a.lower(), ind.id)
+    names = sorted(by_key, key=len, reverse=True)
+    parts = [regex.escape(n) if _is_abbreviation(n) else "(?i:" + regex.escape(n) + ")" for n in names]
+    pat = regex.compile(r"(?<![\w&-])(?:" + "|".join(parts) + r")(?![\w&])")
+    return pat, by_key
+
+
+def _is_abbreviation(a: str) -> bool:
+    letters = [c for c in a if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) * 2 > len(letters) and len(a) <= 20
+
+
+def find_indicators(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, indicator_id)`` of every indicator named in ``text``, in text order."""
+    pat, by_key = _matcher()
+    out = []
+    for m in pat.finditer(text):
+        s = m.group(0)
+        iid = by_key.get(s) or by_key.get(s.lower())
+        if iid:
+            out.append((m.start(), m.end(), iid))
+    return out
+
+
+def indicator_of(phrase: Optional[str]) -> Optional[str]:
+    """The indicator id a metric phrase names ("Chỉ số CCHC năm 2023" -> "par_index"), or None."""
+    if not phrase:
+        return None
+    found = find_indicators(phrase)
+    return found[0][2] if found else None
+
+
+def year_after(text: str, end: int) -> Optional[str]:
+    """The year written right after an indicator's name ("PCI 2016", "Chỉ số CCHC năm 2022")."""
+    m = _YEAR_AFTER.match(text, end)
+    return m.group(1) if m else None
+
+
+def mentions(text: str) -> list[tuple[int, int, str, Optional[str]]]:
+    """``(start, end, indicator_id, year named with it)`` for every indicator in ``text``."""
+    return [(s, e, iid, year_after(text, e)) for s, e, iid in find_indicators(text)]
+
+
+def link_facts(found: list[tuple[int, int, str, Optional[str]]], sentences: Iterable[tuple[int, int]],
+               facts: list[tuple[int, int, str, Optional[str]]]) -> list[Optional[tuple[str, Optional[str]]]]:
+    """For each fact ``(start, end, kind, metric)``: ``(indicator_id, year named with the
+    indicator)`` or None. ``found`` comes from :func:`mentions`; all positions are in one
+    coordinate system, ``sentences`` are ``(start, end)`` pairs."""
+    if not found:
+        return [None] * len(facts)
+    table = indicators()
+    sents = sorted(sentences)
+    out: list[Optional[tuple[str, Optional[str]]]] = []
+    for start, end, kind, metric in facts:
+        iid = indicator_of(metric)
+        if iid and kind in table[iid].kinds:
+            out.append((iid, None))
+            continue
+        s_start, s_end = _sentence_of(sents, start)
+        fits = [f for f in found if kind in table[f[2]].kinds]
+        before = [f for f in fits if s_start <= f[0] and f[1] <= start]
+        after = [f for f in fits if end <= f[0] and f[1] <= s_end]
+        hit = before[-1] if before else (after[0] if after else None)
+        if hit is None and kind in ("rank", "score"):
+            # a ranking table under its heading, or a score in an article about one index
+            near = [f for f in fits if start - _TABLE_LOOKBACK <= f[0] and f[1] <= start]
+            only = {f[2] for f in fits}
+            hit = near[-1] if near else (fits[0] if len(only) == 1 and fits else None)
+        if hit is None:
+            out.append(None)
+            continue
+        year = hit[3] or _nearest_year(found, hit, start)
+        out.append((hit[2], year))
+    return out
+
+
+def _nearest_year(found, hit, pos: int) -> Optional[str]:
+    """The year another mention of the same indicator carries ("PCI 2016" in the heading)."""
+    years = [(abs(f[0] - pos), f[3]) for f in found if f[2] == hit[2] and f[3]]
+    return min(years)[1] if years else None
+
+
+def _sentence_of(sents: list[tuple[int, int]], pos: int) -> tuple[int, int]:
+    lo, hi = 0, len(sents) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        s, e = sents[mid]
+        if pos < s:
+            hi = mid - 1
+        elif pos >= e:
+            lo = mid + 1
+        else:
+            return s, e
+    return pos, pos
+
+
+def annotate(doc, facts: list, sentences: list) -> None:
+    """Set ``metric_id`` (and a missing ``period`` from "PCI 2016") on the facts of one article."""
+    if not facts:
+        return
+    found = [(*doc.original_span(s, e), iid, year) for s, e, iid, year in mentions(doc.text)]
+    if not found:
+        return
+    links = link_facts(found, [(x.start, x.end) for x in sentences],
+                       [(f.start, f.end, f.kind, f.metric) for f in facts])
+    for fact, link in zip(facts, links):
+        if link:
+            fact.metric_id = link[0]
+            if fact.period is None and link[1]:
+                fact.period = link[1]
