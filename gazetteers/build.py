@@ -110,6 +110,23 @@ def build_provinces() -> tuple[str, str, dict]:
     return _csv(rows63, f63), _csv(rows34, f34), {"underthesea": version, "vietnamadminunits": data["metadata"]["version"]}
 
 
+def build_province_names(p63: str, p34: str) -> str:
+    """Names of provinces that changed without being merged away: the curated renames of
+    ``sources/province_renames.csv`` (Huế a city from 1 January 2025), then, from 1 July
+    2025, the name of the 2025 unit a province became on its own (merged provinces keep
+    their names: their bodies ended, they were not renamed)."""
+    rows = [dict(r, source="sources/province_renames.csv") for r in _read(SOURCES / "province_renames.csv")]
+    new = {r["code"]: r for r in csv.DictReader(io.StringIO(p34))}
+    for r in csv.DictReader(io.StringIO(p63)):
+        succ = new.get(r["merged_2025_code"])
+        if (succ and succ["predecessor_codes"] == r["code"]
+                and (succ["name"], succ["kind"]) != (r["name"], r["kind"])):
+            rows.append({"code": r["code"], "name": succ["name"], "kind": succ["kind"], "valid_from": "2025-07-01",
+                         "document": "", "source": "underthesea address/mapping.json"})
+    rows.sort(key=lambda r: (r["code"], r["valid_from"]))
+    return _csv(rows, ["code", "name", "kind", "valid_from", "document", "source"])
+
+
 def _merged_away(code: str, succ_code: str, data: dict) -> bool:
     """True when the old unit did not continue under its own code and boundaries."""
     keys_into = [k for k, v in data["province_mapping"].items()
@@ -140,6 +157,94 @@ def _short_name(district: str) -> str:
         if district.startswith(prefix):
             return district[len(prefix):]
     return district
+
+
+_UNIT_KINDS = (("Đặc khu ", "đặc khu"), ("Thị trấn ", "thị trấn"), ("Phường ", "phường"), ("Xã ", "xã"))
+
+
+def _unit(full: str) -> tuple[str, str]:
+    """"Phường Bến Thành" -> ("phường", "Bến Thành")."""
+    for prefix, kind in _UNIT_KINDS:
+        if full.lower().startswith(prefix.lower()):  # "Thị Trấn Prao" too
+            return kind, full[len(prefix):]
+    raise ValueError(f"unknown unit type: {full!r}")
+
+
+def _segment(compact: str, syllables: set[str]) -> str:
+    """A name whose words were run together ("cẩmgiàng") split into known syllables and
+    capitalized ("Cẩm Giàng"): the fewest syllables that cover it."""
+    best: list = [None] * (len(compact) + 1)
+    best[0] = []
+    for i in range(len(compact)):
+        if best[i] is None:
+            continue
+        for j in range(i + 1, min(len(compact), i + 8) + 1):
+            if compact[i:j] in syllables and (best[j] is None or len(best[j]) > len(best[i]) + 1):
+                best[j] = best[i] + [compact[i:j]]
+    if best[-1] is None:
+        raise ValueError(f"cannot split {compact!r}")
+    return " ".join(w[:1].upper() + w[1:] for w in best[-1])
+
+
+def _new_ward_name(r: dict, syllables: set[str]) -> str:
+    """The 2025 unit of a row; a few rows of the data leave the name empty and give only
+    its key with diacritics ("xãcẩmgiang")."""
+    if r["new_ward"]:
+        return _nfc(r["new_ward"])
+    k = _nfc(r["new_ward_key"])
+    for prefix, full in (("đặckhu", "Đặc khu"), ("phường", "Phường"), ("xã", "Xã")):
+        if k.startswith(prefix):
+            return f"{full} {_segment(k[len(prefix):], syllables)}"
+    raise ValueError(f"unknown unit key: {k!r}")
+
+
+def build_localities() -> tuple[str, str]:
+    """Communes, wards and special zones of the 2025 map with their province, and the
+    communes, wards and townships before 1 July 2025 with their district and successor.
+    A (kind, name) pair found in several provinces (or, before 2025, several districts)
+    is marked ambiguous: it resolves only with a province named near it."""
+    data, _ = underthesea_mapping()
+    old = data["old_province_names"]
+    new = data["province_names"]
+    syllables = {w.lower() for r in data["ward_mapping"] for f in ("old_ward", "old_district", "new_ward")
+                 for w in _nfc(r[f]).split()}
+    new_units: dict[tuple[str, str], dict] = {}
+    old_units: dict[tuple[str, str, str], dict] = {}
+    for r in data["ward_mapping"]:
+        pcode = new[r["new_province_key"]]["code"]
+        kind, name = _unit(_new_ward_name(r, syllables))
+        unit = new_units.setdefault((pcode, name), {"province_code": pcode, "name": name, "kind": kind, "old": set()})
+        old_code = old[r["old_province_key"]]["code"]
+        unit["old"].add(old_code)
+        if not r["old_ward"]:
+            continue  # a whole district became a special zone ("huyện Côn Đảo")
+        okind, oname = _unit(_nfc(r["old_ward"]))
+        district = _nfc(r["old_district"])
+        rec = old_units.setdefault((old_code, district, r["old_ward"]), {
+            "province_code": old_code, "district": district, "kind": okind, "name": oname, "succ": []})
+        succ = f"{kind} {name}"
+        if r.get("is_default") is False:
+            rec["succ"].append(succ)
+        else:
+            rec["succ"].insert(0, succ)
+    places: dict[tuple[str, str], set] = {}
+    for u in new_units.values():
+        places.setdefault((u["kind"], u["name"]), set()).add(u["province_code"])
+    rows_new = []
+    for (pcode, name), u in sorted(new_units.items()):
+        rows_new.append({"province_code": pcode, "name": name, "kind": u["kind"],
+                         "old_province_codes": "|".join(sorted(u["old"])),
+                         "ambiguous": "1" if len(places[(u["kind"], name)]) > 1 else ""})
+    places = {}
+    for u in old_units.values():
+        places.setdefault((u["kind"], u["name"]), set()).add((u["province_code"], u["district"]))
+    rows_old = []
+    for _, u in sorted(old_units.items()):
+        rows_old.append({"province_code": u["province_code"], "district": u["district"], "name": u["name"],
+                         "kind": u["kind"], "successors": "|".join(_uniq(u["succ"])),
+                         "ambiguous": "1" if len(places[(u["kind"], u["name"])]) > 1 else ""})
+    return (_csv(rows_new, ["province_code", "name", "kind", "old_province_codes", "ambiguous"]),
+            _csv(rows_old, ["province_code", "district", "name", "kind", "successors", "ambiguous"]))
 
 
 def build_ministries() -> str:
@@ -210,10 +315,14 @@ def build_indicators() -> str:
 
 def build_all() -> dict[str, str]:
     p63, p34, versions = build_provinces()
+    communes_2025, communes_pre2025 = build_localities()
     files = {
         "provinces_63.csv": p63,
         "provinces_34.csv": p34,
+        "province_names.csv": build_province_names(p63, p34),
         "districts.csv": build_districts(),
+        "communes_2025.csv": communes_2025,
+        "communes_pre2025.csv": communes_pre2025,
         "ministries.csv": build_ministries(),
         "departments.csv": build_departments(),
         "central_bodies.csv": build_central(),

@@ -12,7 +12,7 @@ from typing import Optional
 
 import regex
 
-from . import patterns, provinces as province_mod
+from . import localities, patterns, provinces as province_mod
 from .document import Document, first_words
 from .gazetteer import Province, central_bodies, departments, district_province, ministries, surnames
 from .schema import AgencyMention
@@ -287,7 +287,7 @@ def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
         hit = _province_at(doc, after_ws)
         if hit:
             end, prov, alias = hit
-            return Place(prov.full_name(), "provincial", end, prov)
+            return Place(prov.full_name(doc.published), "provincial", end, prov)
     m = _PLACE_RX.match(text, pos)
     if m and m.group("pname"):
         ptype = m.group("ptype").lower().rstrip(".")
@@ -296,8 +296,8 @@ def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
             hit = _province_at(doc, name_start)
             if hit:
                 end, prov, _ = hit
-                if ptype == "tỉnh" or prov.kind == "thành phố":
-                    return Place(prov.full_name(), "provincial", end, prov)
+                if ptype == "tỉnh" or prov.full_name(doc.published).startswith("thành phố"):
+                    return Place(prov.full_name(doc.published), "provincial", end, prov)
                 return Place(f"thành phố {m.group('pname')}", "district", m.end(), prov)
             if ptype == "tỉnh":
                 return None
@@ -305,15 +305,16 @@ def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
             m = None  # "UBND Thành phố Nguyễn Văn Tùng": the city of the article, then a person
         elif ptype in _DISTRICT_TYPES:
             return Place(f"{_DISTRICT_TYPES[ptype]} {m.group('pname')}", "district", m.end(),
-                         district_province(m.group("pname")))
+                         district_province(m.group("pname")) or localities.province_of(doc, m.start("pname"), m.end()))
         if ptype in _COMMUNE_TYPES:
-            return Place(f"{_COMMUNE_TYPES[ptype]} {m.group('pname')}", "commune", m.end())
+            return Place(f"{_COMMUNE_TYPES[ptype]} {m.group('pname')}", "commune", m.end(),
+                         localities.province_of(doc, m.start("pname"), m.end()))
     m = _TYPE_ONLY_RX.match(text, pos)
     ptype = m.group("ptype").lower().rstrip(".") if m else ""
     if ptype in ("tỉnh", "thành phố", "tp"):
         prov = _implicit_province(doc, pos)
-        if prov and (ptype == "tỉnh") == (prov.kind == "tỉnh"):
-            return Place(prov.full_name(), "provincial", m.end(), prov)
+        if prov and (ptype == "tỉnh") == prov.full_name(doc.published).startswith("tỉnh"):
+            return Place(prov.full_name(doc.published), "provincial", m.end(), prov)
     if ptype in ("huyện", "quận", "thị xã", "tx"):
         # "UBND thị xã" in an article that names one town: that town
         kind = _DISTRICT_TYPES[ptype]
@@ -430,7 +431,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
             prov = _implicit_province(doc, m.start()) if implicit else None
             if prov is None or (head.get("implicit_city") and prov.kind != "thành phố"):
                 continue
-            form = _bare_name(prov) if head["place"].startswith("bare") else prov.full_name()
+            form = _bare_name(prov) if head["place"].startswith("bare") else prov.full_name(doc.published)
             place = Place(form, "provincial", end, prov)
             rule = "local-implicit-province"
         else:
@@ -533,7 +534,7 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
         if place is None and unit.get("implicit"):
             prov = _implicit_province(doc, m.start())
             if prov is not None:
-                place = Place(prov.full_name(), "provincial", end, prov)
+                place = Place(prov.full_name(doc.published), "provincial", end, prov)
         if place is None and not unit.get("central"):
             continue
         if place is not None:

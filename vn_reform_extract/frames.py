@@ -238,12 +238,18 @@ def iter_results(results: Iterable[Any], ids: Optional[Iterable[Any]] = None) ->
         yield rid, obj
 
 
-def to_frames(results: Iterable[Any], ids: Optional[Iterable[Any]] = None) -> dict[str, Any]:
+def to_frames(results: Iterable[Any], ids: Optional[Iterable[Any]] = None,
+              by_2025_province: bool = False) -> dict[str, Any]:
     """A dict of pandas DataFrames, one per table of :func:`table_specs` (see module doc).
 
     ``results`` may be Articles, ErrorRecords, ``(id, Article)`` pairs, the
     ``(result, context)`` tuples of ``extract_many(as_tuples=True)``, or parsed
     ``vnre extract`` JSONL lines. Every table is present, with typed columns, even when empty.
+
+    With ``by_2025_province``, every table with a province (``provinces``, ``localities``,
+    ``agencies``, ``officials``, ``facts``) also gets ``province_2025_code`` and
+    ``province_2025_name``: the unit of the 2025 map its 63-era province belongs to
+    (a 2019 fact about Bình Dương falls under Hồ Chí Minh), and ``articles`` a ``year``.
     """
     import pandas as pd
     from .batch import ErrorRecord
@@ -262,4 +268,24 @@ def to_frames(results: Iterable[Any], ids: Optional[Iterable[Any]] = None) -> di
     for name, spec in specs.items():
         df = pd.DataFrame(rows[name], columns=spec.column_names)
         frames[name] = df.astype({c.name: dtypes[c.kind] for c in spec.columns})
+    if by_2025_province:
+        _add_2025_provinces(frames)
     return frames
+
+
+def _add_2025_provinces(frames: dict[str, Any]) -> None:
+    from .gazetteer import provinces
+    provs = provinces()
+    new_names = {p.merged_2025_code: p.merged_2025_name for p in provs.values()}
+    code_of = {c: p.merged_2025_code for c, p in provs.items()}
+    for name, df in frames.items():
+        col = "code" if name == "provinces" else "province_code"
+        if col not in df.columns:
+            continue
+        new = df[col].map(code_of)
+        if "merged_2025_province_code" in df.columns:  # a 2025 commune across old provinces
+            new = new.fillna(df["merged_2025_province_code"])
+        df["province_2025_code"] = new.astype("object")
+        df["province_2025_name"] = new.map(new_names).astype("object")
+    arts = frames["articles"]
+    arts["year"] = arts["published"].str[:4]

@@ -41,9 +41,10 @@ class Province:
     merged_2025_name: str
     aliases: tuple[str, ...]
 
-    def full_name(self) -> str:
-        """"tỉnh Bình Dương", "thành phố Hà Nội": the form used inside agency names."""
-        return f"{self.kind} {self.name}"
+    def full_name(self, on: Optional[date] = None) -> str:
+        """"tỉnh Bình Dương", "thành phố Hà Nội": the form used inside agency names; with a
+        date, the name the province had on that date ("thành phố Huế" from 2025)."""
+        return province_form(self, on)
 
     def record(self) -> dict[str, Optional[str]]:
         return {"code": self.code, "name": self.name, "kind": self.kind, "region": self.region or None,
@@ -134,3 +135,23 @@ def surnames() -> frozenset[str]:
         if line and not line.startswith("#"):
             out.add(line.split()[0])
     return frozenset(out)
+
+
+@lru_cache(maxsize=None)
+def _province_names() -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in _rows("province_names.csv"):
+        out.setdefault(r["code"], []).append((r["valid_from"], f"{r['kind']} {r['name']}"))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def province_form(p: Province, on: Optional[date] = None) -> str:
+    """The province with its type word as named on a date ("tỉnh Thừa Thiên Huế" in 2024,
+    "thành phố Huế" in 2025; gazetteers/province_names.csv); the 63-era name without a date."""
+    form = f"{p.kind} {p.name}"
+    if on is not None:
+        iso = on.isoformat()
+        for valid_from, later in _province_names().get(p.code, []):
+            if valid_from <= iso:
+                form = later
+    return form

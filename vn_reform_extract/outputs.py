@@ -27,8 +27,10 @@ For Parquet each table is a dataset directory (``articles.parquet/part-000001.pa
 ...), readable with ``pandas.read_parquet(".../articles.parquet")`` at any moment.
 
 SQLite (``--db FILE``): the same tables, plus ``articles.json`` (the full Article)
-and ``articles.text``; indexes on ``provinces(code)``, ``facts(kind)`` and every
-``article_id``. Ids already present in ``articles`` or ``errors`` are what
+and ``articles.text``; indexes on ``provinces(code)``, ``facts(kind)``, ``localities(province_code)``
+and every ``article_id``; ``province_map`` (63 provinces -> 2025 units) and the merger-aware
+views ``facts_by_province`` and ``mentions_by_province`` (each row with its 63-era
+``province_code``/``province_name`` and its ``province_2025_code``/``province_2025_name``). Ids already present in ``articles`` or ``errors`` are what
 ``done_ids()`` returns, for resuming.
 """
 from __future__ import annotations
@@ -312,8 +314,35 @@ class TableWriter:
 
 
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "REAL", "bool": "INTEGER", "json": "TEXT"}
-_INDEXES = {"provinces": ["code"], "facts": ["kind"], "agencies": ["name"], "officials": ["name"],
-            "errors": ["id"], "dates": ["value"]}
+_INDEXES = {"provinces": ["code", "merged_2025_code"], "facts": ["kind", "province_code"], "agencies": ["name", "province_code"],
+            "officials": ["name"], "errors": ["id"], "dates": ["value"],
+            "localities": ["name", "province_code", "merged_2025_province_code"]}
+
+# Merger-aware views: every mention and fact under the province it names or lies in, with the
+# 63-era province (historical view) next to its 2025 unit (a 2019 fact about Bình Dương
+# counts under Hồ Chí Minh). ``province_map`` is the 63 -> 34 table of the gazetteer.
+_VIEWS = {
+    "facts_by_province": """
+        SELECT f.*, a.published, substr(a.published, 1, 4) AS year,
+               m.name AS province_name, m.merged_2025_code AS province_2025_code,
+               m.merged_2025_name AS province_2025_name
+        FROM facts f JOIN articles a ON a.article_id = f.article_id
+        LEFT JOIN province_map m ON m.code = f.province_code""",
+    "mentions_by_province": """
+        SELECT x.article_id, a.published, substr(a.published, 1, 4) AS year, x.list, x.idx, x.text,
+               x.province_code, m.name AS province_name,
+               COALESCE(m.merged_2025_code, x.merged_code) AS province_2025_code,
+               COALESCE(m.merged_2025_name, m2.merged_2025_name) AS province_2025_name
+        FROM (SELECT article_id, 'provinces' AS list, idx, text, code AS province_code, NULL AS merged_code FROM provinces
+              UNION ALL SELECT article_id, 'localities', idx, text, province_code, merged_2025_province_code FROM localities
+              UNION ALL SELECT article_id, 'agencies', idx, text, province_code, NULL FROM agencies
+              UNION ALL SELECT article_id, 'officials', idx, name, province_code, NULL FROM officials
+              UNION ALL SELECT article_id, 'facts', idx, text, province_code, NULL FROM facts) x
+        JOIN articles a ON a.article_id = x.article_id
+        LEFT JOIN province_map m ON m.code = x.province_code
+        LEFT JOIN (SELECT DISTINCT merged_2025_code, merged_2025_name FROM province_map) m2
+               ON m.code IS NULL AND m2.merged_2025_code = x.merged_code""",
+}
 
 
 class DatabaseBusy(OSError):
@@ -389,7 +418,15 @@ class SqliteWriter:
                 cur.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({", ".join(cols)}, PRIMARY KEY ({key}))')
                 cur.execute(f'CREATE INDEX IF NOT EXISTS "ix_{name}_article" ON "{name}" ("article_id")')
             for col in _INDEXES.get(name, []):
-                cur.execute(f'CREATE INDEX IF NOT EXISTS "ix_{name}_{col}" ON "{name}" ("{col}")')
+                if col in spec.column_names:
+                    cur.execute(f'CREATE INDEX IF NOT EXISTS "ix_{name}_{col}" ON "{name}" ("{col}")')
+        from .gazetteer import provinces
+        cur.execute("CREATE TABLE IF NOT EXISTS province_map (code TEXT PRIMARY KEY, name TEXT, kind TEXT, "
+                    "merged_2025_code TEXT, merged_2025_name TEXT)")
+        cur.executemany("INSERT OR REPLACE INTO province_map VALUES (?, ?, ?, ?, ?)",
+                        [(p.code, p.name, p.kind, p.merged_2025_code, p.merged_2025_name) for p in provinces().values()])
+        for name, sql in _VIEWS.items():
+            cur.execute(f'CREATE VIEW IF NOT EXISTS "{name}" AS {sql}')
         self.con.commit()
 
     def done_ids(self) -> set[str]:

@@ -6,7 +6,7 @@ import math
 from datetime import date
 from typing import Any, Optional, Union
 
-from . import agencies, dates, facts, indicators, legal_refs, officials, provinces
+from . import agencies, dates, facts, indicators, legal_refs, localities, officials, provinces
 from .document import Document
 from .gazetteer import GAZETTEER_VERSION
 from .schema import Article, Sentence
@@ -27,6 +27,7 @@ def extract(text: str, *, published: Union[None, str, date] = None, source: Opti
         "sentences": [Sentence(**_orig(doc, s, e)) for s, e in doc.sentences],
     }
     result["provinces"] = provinces.extract(doc)
+    result["localities"] = localities.extract(doc)
     result["agencies"] = agencies.extract(doc)
     result["officials"], result["authors"] = officials.extract(doc)
     result["dates"] = dates.extract(doc)

@@ -105,6 +105,17 @@ class LegalRef(Mention):
     issuer: Optional[str] = None
 
 
+class LocalityMention(Mention):
+    name: str
+    kind: Literal["xã", "phường", "đặc khu", "thị trấn", "huyện", "quận", "thị xã", "thành phố thuộc tỉnh"]
+    era: Literal["pre-2025", "2025"]
+    code: Optional[str] = None
+    province_code: Optional[str] = None
+    merged_2025_code: Optional[str] = None
+    merged_2025_name: Optional[str] = None
+    merged_2025_province_code: Optional[str] = None
+
+
 class Article(_Model):
     schema_version: str = SCHEMA_VERSION
     gazetteer_version: str = ""
@@ -118,6 +129,7 @@ class Article(_Model):
     dates: list[DateMention] = Field(default_factory=list)
     facts: list[NumericFact] = Field(default_factory=list)
     legal_refs: list[LegalRef] = Field(default_factory=list)
+    localities: list[LocalityMention] = Field(default_factory=list)
     _text: Optional[str] = PrivateAttr(default=None)
 
     def _repr_html_(self) -> str:  # notebooks

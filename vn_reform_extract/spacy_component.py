@@ -9,7 +9,7 @@
     doc._.vnre                                # the full Article
 
 Each mention becomes a Span labelled PROVINCE, AGENCY, OFFICIAL, AUTHOR, DATE,
-FACT, LEGAL_REF (or the upper-cased list name for lists added later), aligned
+FACT, LEGAL_REF, LOCALITY (or the upper-cased list name for lists added later), aligned
 to tokens with ``char_span(..., alignment_mode="expand")``; mentions that cover
 no token (whitespace only) are skipped. Overlapping mentions are fine: a
 SpanGroup allows overlaps. The factory is registered when this module is
@@ -23,7 +23,7 @@ __all__ = ["VnreComponent", "register", "make_vn_reform_extract", "LABELS"]
 
 LABELS = {
     "provinces": "PROVINCE", "agencies": "AGENCY", "officials": "OFFICIAL", "authors": "AUTHOR",
-    "dates": "DATE", "facts": "FACT", "legal_refs": "LEGAL_REF",
+    "dates": "DATE", "facts": "FACT", "legal_refs": "LEGAL_REF", "localities": "LOCALITY",
 }
 
 

@@ -26,6 +26,7 @@ _STYLE = {
     "dates": ("date", "#f4a3c0", "45"),
     "facts": ("fact", "#ffadad", "41"),
     "legal_refs": ("legal ref", "#cdb4db", "44"),
+    "localities": ("locality", "#f9c74f", "103"),
 }
 _FALLBACK = ["#e9c46a", "#a8dadc", "#f1c0e8", "#caffbf", "#fdffb6", "#9bf6ff"]
 _SKIP = {"sentences"}

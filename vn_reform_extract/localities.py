@@ -1,0 +1,328 @@
+"""Locality mentions: communes, wards and special zones of both maps, and the districts,
+towns and provincial cities that existed before 1 July 2025.
+
+A locality is only found with its type word ("phường Bến Thành", "huyện Tân Kỳ"): the
+scan looks for type words, then matches the gazetteer names (thousands of them, one trie)
+right after. A name found in several provinces is resolved by the nearest province named in
+its sentence, then by a district named next to it, then by the article's province; it stays
+unresolved (null codes) otherwise.
+"""
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Optional
+
+import regex
+
+from .document import Document
+from .gazetteer import Province, province_by_name, provinces
+from .patterns import data_dir
+from .schema import LocalityMention
+from .textnorm import key, old_tone
+from .trie import trie_pattern
+
+MAP_2025 = date(2025, 7, 1)
+
+# type word (lower case, abbreviation without its dot) -> kind of the contract
+_TYPES = {
+    "xã": "xã", "phường": "phường", "p": "phường", "đặc khu": "đặc khu", "thị trấn": "thị trấn",
+    "tt": "thị trấn", "huyện": "huyện", "quận": "quận", "q": "quận", "thị xã": "thị xã", "tx": "thị xã",
+    "thành phố": "thành phố thuộc tỉnh", "tp": "thành phố thuộc tỉnh",
+}
+_DISTRICT_KIND = {"Huyện": "huyện", "Quận": "quận", "Thị xã": "thị xã", "Thành phố": "thành phố thuộc tỉnh"}
+_DISTRICT_KINDS = frozenset(_DISTRICT_KIND.values())
+
+# the type word right before a name: after a space, or after the dot of an abbreviation
+# ("TP.Thủ Đức", "P. 5")
+_TYPE_BEFORE = regex.compile(
+    r"(?<![\p{L}\p{N}_.])(?:(?P<w>(?i:đặc khu|thị trấn|thị xã|thành phố|phường|xã|huyện|quận))[ \t]+"
+    r"|(?P<a>TP|Tp|TX|TT|P|Q)(?:\.[ \t]?|[ \t]+))$")
+_OLD_AFTER = regex.compile(r"\s*(?:\(\s*)?(?:cũ|trước đây)(?![\p{L}\p{M}])")
+_NEW_AFTER = regex.compile(r"\s*(?:\(\s*)?mới(?![\p{L}\p{M}])")
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    kind: str
+    era: str                        # "pre-2025" or "2025"
+    province_code: Optional[str]    # 63-era province; None for a 2025 unit across old provinces
+    merged_2025_province_code: str
+    merged_2025_name: Optional[str]  # the 2025 unit ("phường Bến Thành"); None for districts
+    district: Optional[str] = None   # the district of a pre-2025 commune ("Quận 1")
+    old_province_codes: tuple[str, ...] = ()
+
+    def in_province(self, p: Province) -> bool:
+        """Whether the unit lies in a province named in the text (63-era record): its own old
+        province, or for a 2025 unit, the new province the named one belongs to."""
+        if self.era == "2025":
+            return p.code in self.old_province_codes or self.merged_2025_province_code == p.merged_2025_code
+        return self.province_code == p.code
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (data_dir("gazetteers") / name).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@lru_cache(maxsize=None)
+def units() -> dict[tuple[str, str], list[Unit]]:
+    """(kind, name key) -> every unit of that kind and name, of both maps."""
+    provs = provinces()
+    table: dict[tuple[str, str], list[Unit]] = {}
+
+    def add(u: Unit) -> None:
+        table.setdefault((u.kind, key(u.name)), []).append(u)
+
+    for r in _rows("communes_2025.csv"):
+        old = tuple(r["old_province_codes"].split("|"))
+        add(Unit(r["name"], r["kind"], "2025", old[0] if len(old) == 1 else None, r["province_code"],
+                 f"{r['kind']} {r['name']}", None, old))
+    for r in _rows("communes_pre2025.csv"):
+        p = provs[r["province_code"]]
+        add(Unit(r["name"], r["kind"], "pre-2025", p.code, p.merged_2025_code,
+                 r["successors"].split("|")[0] or None, r["district"]))
+    for r in _rows("districts.csv"):
+        kind = next((k for prefix, k in _DISTRICT_KIND.items() if r["district"].startswith(prefix + " ")), None)
+        if kind is None:
+            continue
+        p = provs[r["province_code"]]
+        add(Unit(r["name"], kind, "pre-2025", p.code, p.merged_2025_code, None))
+    return table
+
+
+@lru_cache(maxsize=None)
+def _first_words() -> tuple[frozenset[str], bool]:
+    """The first words of the names as written (both tone placements), and whether some
+    name starts with a digit ("Quận 1")."""
+    words = set()
+    for us in units().values():
+        for u in us:
+            w = u.name.split()[0]
+            words.update((w, old_tone(w)))
+    return frozenset(words), any(w.isdigit() for w in words)
+
+
+# the last word of every type word, lower case: a cheap test before the regex
+_TYPE_TAILS = frozenset(["khu", "trấn", "xã", "phố", "phường", "huyện", "quận", "tp", "tx", "tt", "p", "q",
+                         "tp.", "tx.", "tt.", "p.", "q."])
+
+
+@lru_cache(maxsize=None)
+def _longest_name() -> int:
+    return max(len(k.split()) for _, k in units())
+
+
+# the words that can make a name: letters, digits, apostrophes and hyphens ("Đắk R'Lấp",
+# "Phan Rang-Tháp Chàm"), separated by single spaces
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}'’-]+")
+_NEXT_CAP = regex.compile(r"[ \t]\p{Lu}\p{Ll}")
+
+
+def _name_at(text: str, pos: int, kind: str) -> Optional[tuple[int, list[Unit]]]:
+    """The longest gazetteer name of that kind written at ``pos``: a dictionary lookup of
+    the next few words, longest first (a name is at most a handful of words). The name must
+    not be the start of a longer name ("xã Tân Phú Trung" is not "xã Tân Phú")."""
+    table = units()
+    ends, words, p = [], [], pos
+    for _ in range(_longest_name()):
+        m = _WORD.match(text, p)
+        if m is None:
+            break
+        words.append(m.group())
+        ends.append(m.end())
+        if not (m.end() < len(text) and text[m.end()] in " \t"):
+            break
+        p = m.end() + 1
+    for n in range(len(words), 0, -1):
+        cands = table.get((kind, key(" ".join(words[:n]))))
+        if cands:
+            if _NEXT_CAP.match(text, ends[n - 1]):
+                return None
+            return ends[n - 1], cands
+    return None
+
+
+@dataclass
+class _Hit:
+    start: int
+    end: int
+    kind: str
+    name: str
+    candidates: list[Unit]
+    all_candidates: list[Unit]
+    era_hint: Optional[str] = None
+    unit: Optional[Unit] = None
+    province_code: Optional[str] = None     # the province when the unit itself stays ambiguous
+    merged_2025_province_code: Optional[str] = None
+
+
+def _scan(doc: Document) -> list[_Hit]:
+    """Tried only where a name can start: at the capitalized words (and numbers) that open
+    a gazetteer name, when a type word ends right before them."""
+    text = doc.text
+    first, digits = _first_words()
+    starts = [p for p, w in doc.cap_words() if w in first]
+    if digits:
+        starts = sorted(starts + doc.number_starts())
+    out: list[_Hit] = []
+    for p in starts:
+        if out and p < out[-1].end:
+            continue
+        lo = max(0, p - 12)
+        before = text[lo:p]
+        tail = before.rstrip(" \t")
+        if tail[tail.rfind(" ") + 1:].lower() not in _TYPE_TAILS:
+            continue
+        m = _TYPE_BEFORE.search(before)
+        if m is None:
+            continue
+        kind = _TYPES[(m.group("w") or m.group("a")).lower()]
+        found = _name_at(text, p, kind)
+        if found is None:
+            continue
+        end, cands = found
+        start = lo + m.start()
+        if kind == "thành phố thuộc tỉnh" and _is_province_city(text[p:end], doc.published):
+            continue
+        hint = None
+        if _OLD_AFTER.match(text, end):
+            hint = "pre-2025"
+        elif _NEW_AFTER.match(text, end):
+            hint = "2025"
+        out.append(_Hit(start, end, kind, cands[0].name, cands, list(cands), hint))
+    return out
+
+
+def _is_province_city(name: str, published: Optional[date]) -> bool:
+    """"thành phố Hồ Chí Minh" is a province; so is "thành phố Huế" once Huế is a city of the
+    central government (the province renames of the gazetteer say when)."""
+    p = province_by_name(name)
+    if p is None:
+        return False
+    from .gazetteer import province_form
+    return p.kind == "thành phố" or province_form(p, published).startswith("thành phố")
+
+
+def _era(hit: _Hit, published: Optional[date]) -> list[Unit]:
+    """The candidates of the map the mention belongs to: "cũ" / "mới" when written, else the
+    map of the publication date (the current one without a date), else whichever has it."""
+    eras = {u.era for u in hit.candidates}
+    if len(eras) == 1:
+        return hit.candidates
+    want = hit.era_hint or ("pre-2025" if published is not None and published < MAP_2025 else "2025")
+    return [u for u in hit.candidates if u.era == want]
+
+
+def _narrow(cands: list[Unit], province: Optional[Province]) -> list[Unit]:
+    if province is None:
+        return cands
+    inside = [u for u in cands if u.in_province(province)]
+    return inside or cands
+
+
+def _nearest_province(doc: Document, hit: _Hit) -> Optional[Province]:
+    s, e = doc.sentence_of(hit.start)
+    best, dist = None, None
+    for ps, pe, code in doc.context.get("province_spans", []):
+        if s <= ps and pe <= e:
+            d = hit.start - pe if pe <= hit.start else ps - hit.end
+            if d >= 0 and (dist is None or d < dist):
+                best, dist = code, d
+    return provinces()[best] if best else None
+
+
+def _settle(hit: _Hit, cands: list[Unit]) -> bool:
+    if len(cands) == 1:
+        hit.unit = cands[0]
+        return True
+    return False
+
+
+def _resolve(doc: Document, hits: list[_Hit]) -> None:
+    published = doc.published
+    main = doc.context.get("main_province")
+    pending = []
+    for h in hits:
+        cands = _era(h, published)
+        h.candidates = cands
+        if not _settle(h, _narrow(cands, _nearest_province(doc, h))):
+            pending.append(h)
+    # a district named right next to a commune ("xã Tân Phú, huyện Đồng Phú")
+    for i, h in enumerate(pending):
+        j = hits.index(h)
+        for other in (hits[j + 1] if j + 1 < len(hits) else None, hits[j - 1] if j else None):
+            if other is None or other.unit is None or abs(other.start - h.end) > 40 and abs(h.start - other.end) > 40:
+                continue
+            if other.kind in _DISTRICT_KINDS and h.kind not in _DISTRICT_KINDS:
+                # next to an old district, a commune is one of the old map too
+                near = [u for u in h.all_candidates if u.district and u.province_code == other.unit.province_code
+                        and key(u.district).endswith(" " + key(other.unit.name))]
+                if _settle(h, near):
+                    break
+            if other.unit.province_code:
+                if _settle(h, [u for u in h.candidates if u.province_code == other.unit.province_code]):
+                    break
+    for h in pending:
+        if h.unit is None and main is not None:
+            _settle(h, [u for u in h.candidates if u.in_province(main)])
+        if h.unit is None:
+            # one province for all the candidates: the province is known, the unit not
+            olds = {u.province_code for u in h.candidates}
+            news = {u.merged_2025_province_code for u in h.candidates}
+            if len(olds) == 1:
+                h.province_code = olds.pop()
+            if len(news) == 1:
+                h.merged_2025_province_code = news.pop()
+
+
+def find(doc: Document) -> list[_Hit]:
+    """The locality mentions of a document, resolved (view offsets); cached in its context."""
+    found = doc.context.get("_localities")
+    if found is None:
+        found = _scan(doc)
+        if found:
+            _resolve(doc, found)
+        doc.context["_localities"] = found
+    return found
+
+
+def province_of(doc: Document, start: int, end: int) -> Optional[Province]:
+    """The 63-era province of the locality written at a view span (for agencies)."""
+    for h in find(doc):
+        if h.start <= start < h.end or start <= h.start < end:
+            code = h.unit.province_code if h.unit else h.province_code
+            return provinces()[code] if code else None
+    return None
+
+
+def article_province(doc: Document) -> Optional[Province]:
+    """For an article that names no province: the one province its resolved localities lie in."""
+    codes = Counter(h.unit.province_code for h in find(doc) if h.unit and h.unit.province_code)
+    return provinces()[codes.most_common(1)[0][0]] if len(codes) == 1 else None
+
+
+def extract(doc: Document) -> list[LocalityMention]:
+    hits = find(doc)
+    if doc.context.get("main_province") is None:
+        main = article_province(doc)
+        if main is not None:
+            doc.context["main_province"] = main
+            doc.context["province_counts"] = Counter({main.code: 1})
+    out = []
+    for h in hits:
+        u = h.unit
+        era = u.era if u else (h.candidates[0].era if len({c.era for c in h.candidates}) == 1 else None)
+        out.append(LocalityMention(
+            **doc.mention(h.start, h.end), rule="gazetteer:" + h.kind, name=h.name, kind=h.kind,
+            era=era or ("pre-2025" if doc.published and doc.published < MAP_2025 else "2025"),
+            code=None,
+            province_code=u.province_code if u else h.province_code,
+            merged_2025_code=None,
+            merged_2025_name=u.merged_2025_name if u else None,
+            merged_2025_province_code=u.merged_2025_province_code if u else h.merged_2025_province_code))
+    return out
