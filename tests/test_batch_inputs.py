@@ -97,3 +97,20 @@ def test_unparseable_date_is_a_warning(tmp_path):
     a, b = iter_tasks([str(src)])
     assert a.error is None and a.published is None and "hôm qua" in a.warnings[0]
     assert b.published == date(2022, 11, 2) and not b.warnings
+
+
+def test_no_impossible_calendar_days():
+    from vn_reform_extract import extract
+    got = [d.value for d in extract("Ngày 29/2, UBND tỉnh họp. Ngày 31/4 cũng vậy.", published=date(2023, 5, 1)).dates]
+    assert "2023-02-29" not in got and "2023-04-31" not in got
+    leap = [d.value for d in extract("Ngày 29/2, UBND tỉnh họp.", published=date(2024, 5, 1)).dates]
+    assert leap == ["2024-02-29"]
+
+
+@pytest.mark.parametrize("published", [date.max, date.min])
+def test_extreme_published_dates_do_not_overflow(published):
+    from vn_reform_extract import extract
+    art = extract("Hôm nay, ngày mai, hôm qua, tuần tới, tháng tới, năm sau, năm ngoái.", published=published)
+    for d in art.dates:
+        for part in d.value.split("/"):
+            assert len(part.split("-")[0]) == 4

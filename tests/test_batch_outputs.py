@@ -194,3 +194,47 @@ def test_show_escapes_control_characters(tmp_path, capsys):
     shown = capsys.readouterr().out
     assert "\x1b" not in shown and "\x07" not in shown
     assert "pwned" in shown
+
+
+def test_surrogate_id_does_not_stop_a_db_run(tmp_path):
+    src, db, out = tmp_path / "s.jsonl", tmp_path / "s.sqlite", tmp_path / "s_out.jsonl"
+    src.write_text('{"id":"x\\ud800","text":"a"}\n{"id":"ok","text":"b"}\n')
+    assert main(["extract", str(src), "--db", str(db), "--out", str(out), "-q"]) == 0
+    assert db_results(db) == [("article", "ok"), ("article", "x\\ud800")]
+    assert [r["id"] for r in read_jsonl(out)] == ["x\\ud800", "ok"]
+    assert main(["extract", str(src), "--db", str(db), "--out", str(out), "-q"]) == 0  # resumes by the same id
+    assert len(read_jsonl(out)) == 2
+
+
+def test_table_outputs_resume_with_the_database(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    src = tmp_path / "in.jsonl"
+    recs = small_records(9)
+    for ext in ("parquet", "csv"):
+        db = tmp_path / f"{ext}.sqlite"
+        write_records(src, recs[:4])
+        main(["extract", str(src), "--db", str(db), "--out", str(tmp_path / f"t.{ext}"), "--batch-size", "2", "-q"])
+        write_records(src, recs)
+        main(["extract", str(src), "--db", str(db), "--out", str(tmp_path / f"t.{ext}"), "--batch-size", "2", "-q"])
+        path = tmp_path / "t" / f"articles.{ext}"
+        arts = pd.read_parquet(path) if ext == "parquet" else pd.read_csv(path)
+        assert sorted(arts["article_id"]) == sorted(r["id"] for r in recs), ext
+        errors = pd.read_parquet(tmp_path / "t" / "errors.parquet") if ext == "parquet" else None
+        assert errors is None or len(errors) == 0
+
+
+def test_a_dying_worker_costs_only_its_own_record():
+    from vn_reform_extract import batch
+    texts = [json.loads(ln)["text"] for ln in SAMPLE.read_text(encoding="utf-8").splitlines()[:48]]
+    serial = [r.model_dump(mode="json") for r in extract_many(texts)]
+    it = extract_many(texts, workers=2, batch_size=8)
+    got = [next(it)]
+    pids = list(batch._POOLS[2]._processes)
+    os.kill(pids[0], signal.SIGKILL)
+    got += list(it)
+    assert len(got) == len(texts)
+    died = [i for i, r in enumerate(got) if isinstance(r, ErrorRecord)]
+    assert len(died) <= 1 and all(WORKER_DIED in got[i].error for i in died)
+    assert [r.model_dump(mode="json") for i, r in enumerate(got) if i not in died] == \
+        [s for i, s in enumerate(serial) if i not in died]
