@@ -78,6 +78,8 @@ def test_csv_unclosed_quote_does_not_swallow_rows(tmp_path, monkeypatch, body, e
     ("2022-11-02 10:00", date(2022, 11, 2)),          # no timezone: Vietnam time already
     (1667410200, date(2022, 11, 3)),                   # 2022-11-02T17:30Z
     (1667410200000, date(2022, 11, 3)),
+    ("Thứ Tư, 2/11/2022", date(2022, 11, 2)),
+    ("ngày 2 tháng 11 năm 2022", date(2022, 11, 2)),
     ("", None), (None, None),
 ])
 def test_date_field_formats(raw, expect):

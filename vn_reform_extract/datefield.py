@@ -4,7 +4,9 @@ Accepted: ISO dates and date-times ("2022-11-02", "2022-11-02T17:30:00+07:00",
 "2022-11-02 23:30:00Z"), day-first numeric dates as Vietnamese sites print them
 ("02/11/2022", "2/11/2022 17:30", "02-11-2022", "02.11.2022"), year-first with
 slashes ("2022/11/02"), RFC 2822 ("Wed, 02 Nov 2022 17:30:00 +0700"), Unix
-timestamps (seconds or milliseconds) and ``date``/``datetime`` objects.
+timestamps (seconds or milliseconds), ``date``/``datetime`` objects, and other
+written days that :func:`vn_reform_extract.dates.parse_date` reads ("Thứ Tư, 2/11/2022",
+"ngày 2 tháng 11 năm 2022").
 
 A time with a timezone is converted to Vietnam time (UTC+7, no daylight saving)
 before the date is taken: "2022-11-02 23:30:00Z" is 3 November in Hà Nội. A time
@@ -24,6 +26,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 
 _TIME = r"(?:[T ,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?)?)?"
 _DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})" + _TIME + r"\s*$", re.IGNORECASE)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YMD = re.compile(r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})" + _TIME + r"\s*$", re.IGNORECASE)
 
 
@@ -99,4 +102,9 @@ def parse_date_field(value: Any) -> Optional[date]:
             return _checked(_local_date(parsedate_to_datetime(s)), value)
         except (TypeError, ValueError, IndexError, OverflowError):
             pass
+    if len(s) <= 200:
+        from .dates import parse_date
+        day = parse_date(s)
+        if day and _ISO_DAY.fullmatch(day):
+            return _checked(date.fromisoformat(day), value)
     raise ValueError(f"not a date: {value!r}")
