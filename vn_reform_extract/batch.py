@@ -275,6 +275,24 @@ def _submit(workers: int, *args: Any) -> cf.Future:
         return _pool(workers, renew=True).submit(*args)
 
 
+# A worker stuck where the SIGALRM budget cannot reach (C code that never checks for
+# signals) is killed once its batch is this much over budget.
+HARD_LIMIT_GRACE = 30.0
+
+
+def _hard_limit(timeout: Optional[float], n: int) -> Optional[float]:
+    return None if not timeout else timeout * max(1, n) + HARD_LIMIT_GRACE
+
+
+def _result(workers: int, fut: cf.Future, limit: Optional[float]) -> Any:
+    """``fut.result()``; past ``limit`` seconds the pool is killed (BrokenProcessPool)."""
+    try:
+        return fut.result(timeout=limit)
+    except cf.TimeoutError:
+        _kill(_pool(workers))
+        raise cf.process.BrokenProcessPool("worker killed: over its time budget") from None
+
+
 def _isolated(workers: int, payload: list, max_chars: Optional[int], timeout: Optional[float]) -> list:
     """The batch of a worker that died, record by record: in parallel first, then the
     ones caught in another death one at a time, so only the culprit gets the error."""
@@ -283,16 +301,18 @@ def _isolated(workers: int, payload: list, max_chars: Optional[int], timeout: Op
     again = []
     for i, f in enumerate(futs):
         try:
-            results[i] = f.result()[0]
+            results[i] = _result(workers, f, _hard_limit(timeout, len(payload)))[0]
         except cf.process.BrokenProcessPool:
             again.append(i)
         except Exception as exc:
             results[i] = f"{type(exc).__name__}: {exc}"
     for i in again:
         try:
-            results[i] = _submit(workers, _work_remote, [payload[i]], max_chars, timeout).result()[0]
-        except cf.process.BrokenProcessPool:
-            results[i] = WORKER_DIED
+            fut = _submit(workers, _work_remote, [payload[i]], max_chars, timeout)
+            results[i] = _result(workers, fut, _hard_limit(timeout, 1))[0]
+        except cf.process.BrokenProcessPool as exc:
+            results[i] = (f"timed out after {timeout:g} s (--timeout-per-record); the worker was killed"
+                          if "time budget" in str(exc) else WORKER_DIED)
             _pool(workers, renew=True)
         except Exception as exc:
             results[i] = f"{type(exc).__name__}: {exc}"
@@ -338,7 +358,7 @@ def run_tasks(tasks: Iterable[Task], *, workers: int = 1, batch_size: int = DEFA
                 yield from _finish(batch, [])
                 continue
             try:
-                results = fut.result()
+                results = _result(workers, fut, _hard_limit(timeout, len(_payload(batch))))
             except cf.process.BrokenProcessPool:
                 # only the record being extracted when the worker died gets an error: the batch
                 # is re-run record by record, then what was queued behind it is resubmitted
