@@ -226,9 +226,9 @@ def test_table_outputs_resume_with_the_database(tmp_path):
 
 def test_a_dying_worker_costs_only_its_own_record():
     from vn_reform_extract import batch
-    texts = [json.loads(ln)["text"] for ln in SAMPLE.read_text(encoding="utf-8").splitlines()[:48]]
+    texts = [json.loads(ln)["text"] for ln in SAMPLE.read_text(encoding="utf-8").splitlines()[:24]]
     serial = [r.model_dump(mode="json") for r in extract_many(texts)]
-    it = extract_many(texts, workers=2, batch_size=8)
+    it = extract_many(texts, workers=2, batch_size=4)
     got = [next(it)]
     pids = list(batch._POOLS[2]._processes)
     os.kill(pids[0], signal.SIGKILL)
