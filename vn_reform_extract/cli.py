@@ -38,6 +38,11 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .web.serve import main as serve
+    return serve(args.db, host=args.host, port=args.port, fts=not args.no_fts)
+
+
 # ---------------------------------------------------------------- progress
 
 class Progress:
@@ -574,6 +579,16 @@ def build_parser() -> argparse.ArgumentParser:
     ds.add_argument("db", metavar="DB", help="SQLite file written by vnre extract --db")
     ds.add_argument("--rebuild", action="store_true", help="drop the dataset tables and build them again")
     ds.set_defaults(func=_cmd_datasets)
+
+    sv = sub.add_parser("serve", help="open a --db database in the browser workbench (Datasette)",
+                        description="Starts Datasette with the vn_reform_extract plugin on localhost: facets, "
+                                    "full-text search, canned queries, article pages and a try page. "
+                                    "Needs the web extra: pip install 'vn_reform_extract[web]'.")
+    sv.add_argument("db", metavar="DB", help="SQLite file written by vnre extract --db")
+    sv.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    sv.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, this machine only)")
+    sv.add_argument("--no-fts", action="store_true", help="do not (re)build the full-text indexes before serving")
+    sv.set_defaults(func=_cmd_serve)
 
     sc = sub.add_parser("schema", help="print the JSON Schema of Article")
     sc.set_defaults(func=_cmd_schema)
