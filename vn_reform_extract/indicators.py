@@ -111,7 +111,7 @@ def link_facts(found: list[tuple[int, int, str, Optional[str]]], sentences: Iter
     for start, end, kind, metric in facts:
         iid = indicator_of(metric)
         if iid and kind in table[iid].kinds:
-            out.append((iid, None))
+            out.append((iid, _nearest_year(found, (start, end, iid, None), start)))
             continue
         s_start, s_end = _sentence_of(sents, start)
         fits = [f for f in found if kind in table[f[2]].kinds]
