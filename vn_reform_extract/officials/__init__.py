@@ -25,8 +25,8 @@ from ..document import Document
 from ..schema import Author, Official, Span
 from ..textnorm import nfc
 from .authors import find_authors
-from .candidates import (Candidate, honorific_name, name_then_position, ner_candidates, title_before_name,
-                         use_ner_by_default)
+from .candidates import (Candidate, honorific_name, list_heads, name_then_position, ner_candidates,
+                         title_before_name, use_ner_by_default)
 from .context import Context
 from .link import agency_and_province, resolve
 from .rules import rules
@@ -41,9 +41,10 @@ def extract(doc: Document, use_ner: Optional[bool] = None) -> tuple[list[Officia
     shorts = honorific_name(cx, cands)
     name_then_position(cx, cands)
     title_before_name(cx, cands)
+    lists = list_heads(cx, cands)
     if use_ner if use_ner is not None else use_ner_by_default():
         cands.extend(ner_candidates(cx, cands))
-    people = resolve(cx, cands, shorts, authors)
+    people = resolve(cx, cands, shorts, authors, lists)
     officials: list[Official] = []
     for p in sorted(people, key=lambda p: min(s for s, _ in p.mentions)):
         titles_sorted = sorted(p.titles, key=lambda t: t[0])
@@ -55,7 +56,7 @@ def extract(doc: Document, use_ner: Optional[bool] = None) -> tuple[list[Officia
                 names.append(t)
         if not names and p.rank:
             names = [p.rank]
-        if not names or p.name in cx.R.not_official:
+        if not names or p.name in cx.R.not_official or _private_only(cx, names):
             continue
         first = titles_sorted[0] if titles_sorted else None
         agency, prov = agency_and_province(cx, first[0], first[1]) if first else (None, None)
@@ -75,3 +76,10 @@ def extract(doc: Document, use_ner: Optional[bool] = None) -> tuple[list[Officia
         seen_a.add(k)
         out_authors.append(Author(name=nfc(name), role=role, start=m["start"], end=m["end"]))
     return officials, out_authors
+
+
+def _private_only(cx: Context, titles: list[str]) -> bool:
+    """Every position is in a private company ("Tổng giám đốc, cựu Chủ tịch HĐQT Công ty Cổ
+    phần X") or a bare head next to one: no public position."""
+    private = [bool(cx.R.private_company.search(t)) for t in titles]
+    return any(private) and all(p or " " not in t or cx.R.head.fullmatch(t) for p, t in zip(private, titles))

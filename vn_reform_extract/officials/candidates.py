@@ -3,6 +3,7 @@
 - ``title_before_name``  "Phó Tổng Thanh tra Chính phủ Lê Sỹ Bảy"
 - ``honorific_name``     "ông Lý Văn Đẹp - Phó Giám đốc Sở Nội vụ" and "<position>, ông X"
 - ``name_then_position`` "Nguyễn Xuân Sơn - Phó Bí thư ..." (no honorific)
+- ``list_heads``         "4 Phó Thủ tướng: Lê Minh Khái, Trần Hồng Hà và Lê Thành Long"
 - ``ner_candidates``     statistical names next to a position (optional)
 """
 from __future__ import annotations
@@ -12,14 +13,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+import regex
+
 from ..trie import matches_at
 from ..textnorm import nfc
 from .context import Context
+from .names import is_foreign_word
 from .rules import anchor_first_words_rx
 from .shapes import (CAPITAL_HONORIFICS, COMMA_OR_SPACES, LAST_TOKEN, MAX_TITLE_TOKENS, NAME_AFTER,
                      NAME_BEFORE_SEPARATOR, NAME_SYLLABLE, PUNCT_ENDING_POSITION, SEPARATOR_AFTER_NAME,
                      SEPARATOR_BEFORE_HONORIFIC, SEPARATOR_MARK, SPACE_THEN_LOWER, WORD)
 from .titles import split_before
+
+LIST_COLON = regex.compile(r"\s*:\s*")
+LIST_ITEM_SEP = regex.compile(r"\s*[,;]\s*|\s+và\s+")
+LIST_ITEM_END = regex.compile(r"\s*(?:[,;.)]|và\s|$)")
 
 
 @dataclass
@@ -45,8 +53,8 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
         if hs < consumed:
             continue
         limit = cx.sent_end(hs)
-        if not cx.surname_between(he, min(limit, he + 260)):
-            continue  # a name starts with a capitalized family name: none follows here
+        if not cx.name_start_between(he, min(limit, he + 260)):
+            continue  # a name starts with a family name, a country or a foreign word: none follows here
         toks = cx.tokens(he, min(limit, he + 260))
         n = 0
         i = 0
@@ -69,16 +77,21 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
             if after_lower and x[:1].isupper() and cx.head_at(t.start) is not None:
                 break  # "Thủ tướng hoan nghênh Bộ trưởng X": X belongs to the later position
             after_lower = x[:1].islower() and not cx.R.body.match(text, t.start)
-            if cx.is_syl(t):
+            if cx.is_name_word(t):
                 j = i
                 run = [t]
-                while j + 1 < len(toks) and cx.is_syl(toks[j + 1]) and text[toks[j].end:toks[j + 1].start] == " ":
+                while j + 1 < len(toks) and text[toks[j].end:toks[j + 1].start] == " " and (
+                        cx.is_name_word(toks[j + 1]) or cx.is_particle(toks, j + 1)):
                     if toks[j + 1].start in cx.head_set:
                         break  # "Ủy viên Đoàn Chủ tịch": a position ends the run
                     j += 1
                     run.append(toks[j])
+                if i == 0 and len(run) == 1 and cx.foreign_name(run, single=True) and not cx.country_len(run, 0) \
+                        and cx.bare_head(hs, he) in cx.R.single_name_heads:
+                    found = (t.start, t.end, he)  # "Tổng thống Trump"
+                    break
                 if i == 0 and len(run) == 1 and (j + 1 >= len(toks) or toks[j + 1].text in {",", ".", ";", ":"}) \
-                        and t.text not in cx.R.body_words and not cx.head_at(t.start):
+                        and t.text not in cx.R.body_words and not cx.head_at(t.start) and not cx.country_len(run, 0):
                     break  # "tranh luận với Bộ trưởng Cường, ĐB X": a short mention of another person
                 # a position inside the run ends the name candidates before it
                 rng = cx.name_in_run(run, free=False)
@@ -93,6 +106,8 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
                         continue
                     found = (ns, ne, before.end if before is not None else he)
                     break
+                if cx.country_len(run, 0) and len(run) > cx.country_len(run, 0):
+                    break  # a country, then more than a name: royal styles, not a person we can cut
                 i = j + 1
                 continue
             if x in PUNCT_ENDING_POSITION or x == "/":
@@ -105,6 +120,9 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
                     break
             elif x == "," and depth == 0:
                 nxt = toks[i + 1] if i + 1 < len(toks) else None
+                if nxt is not None and cx.country_ends_at(t.start) and cx.foreign_name_at(toks, i + 1):
+                    i += 1  # "Quốc vương Qatar, Sheikh Tamim bin Hamad al-Thani, ..."
+                    continue
                 if nxt is None or not (cx.head_at(nxt.start) or cx.R.body.match(text, t.start)
                                        or cx.R.comma_inside_phrase.match(text, t.end) or cx.comma_fields(t.start)):
                     break
@@ -196,11 +214,16 @@ def _surnames_lower(surnames: frozenset) -> frozenset:
 def name_then_position(cx: Context, cands: list[Candidate]) -> None:
     """'Nguyễn Xuân Sơn - Phó Bí thư ...', 'Trần Tổ Nghị, Quyền Cục trưởng ...' (no honorific)."""
     text = cx.text
-    # the name starts with a family name: only capitalized family names need a try
-    for m in cx.doc.matches_at_cap_words(cx.R.namesep, _surnames_lower(cx.R.surnames)):
+    # the name starts with a family name: only capitalized family names need a try; a
+    # foreign name ("Souphanh Keomixay, Bộ trưởng ...") where a foreign word stands
+    vietnamese = cx.doc.matches_at_cap_words(cx.R.namesep, _surnames_lower(cx.R.surnames))
+    foreign = matches_at(cx.R.namesep_foreign, text, (p for p, w in cx.doc.cap_words() if is_foreign_word(w)))
+    for m in vietnamese + foreign:
         ns, ne = m.span("name")
         first = text[ns:ne].split(" ", 1)[0]
-        if first.lower() in ("ông", "bà", "anh", "chị", "các") or first not in cx.R.surnames or cx.in_blocked(ns):
+        if first.lower() in ("ông", "bà", "anh", "chị", "các") or cx.in_blocked(ns):
+            continue
+        if first not in cx.R.surnames and not cx.foreign_name(cx.tokens(ns, ne)):
             continue
         pm = LAST_TOKEN.search(text[max(0, ns - 30):ns])
         if pm and (cx.blocked_before(ns) or cx.R.anchor.match(text, ns - len(pm.group(0)))):
@@ -266,4 +289,44 @@ def ner_candidates(cx: Context, cands: list[Candidate]) -> list[Candidate]:
                 break
             if c.titles:
                 out.append(c)
+    return out
+
+
+def list_heads(cx: Context, cands: list[Candidate]) -> list[tuple[int, int, tuple[int, int, str]]]:
+    """A position heading a list: "4 Phó Thủ tướng: Lê Minh Khái, Trần Hồng Hà và Lê Thành Long",
+    "các Ủy viên Bộ Chính trị: Thường trực Ban Bí thư Lương Cường; ...". The bare names of the
+    list become candidates; returns (start, end, position) of each list, whose position the
+    linking gives to every person named inside."""
+    text = cx.text
+    out = []
+    for hs, he in cx.heads():
+        if not cx.R.list_quantifier.search(text, max(0, hs - 12), hs):
+            continue
+        limit = cx.sent_end(hs)
+        te = cx.extend_title(hs, he, limit)
+        m = LIST_COLON.match(text, te)
+        if not m:
+            continue
+        title = (hs, te, cx.clean(hs, te))
+        start = m.end()
+        out.append((start, limit, title))
+        starts = [start] + [s.end() for s in LIST_ITEM_SEP.finditer(text, start, limit)]
+        for pos in starts:
+            toks = cx.tokens(pos, min(limit, pos + 80))
+            run = []
+            for t in toks:
+                if not (cx.is_name_word(t) or (run and cx.is_particle(toks, len(run)))):
+                    break
+                if run and text[run[-1].end:t.start] != " ":
+                    break
+                run.append(t)
+            if not run:
+                continue
+            rest = text[run[-1].end:limit]
+            if not (LIST_ITEM_END.match(rest) or not rest.strip()):
+                continue  # the item goes on with its own position: another pass reads it
+            if cx.name_in_run(run, free=False) == (0, len(run)) or cx.foreign_name(run):
+                ns, ne = run[0].start, run[-1].end
+                if not cx.in_blocked(ns):
+                    cands.append(Candidate(nfc(text[ns:ne]), ns, ne, "list-head", titles=[title]))
     return out

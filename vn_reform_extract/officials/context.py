@@ -41,6 +41,7 @@ class Context(Positions, NameRules):
         self._heads: Optional[list[tuple[int, int]]] = None
         self._tok_cache: dict[int, tuple[int, list[Token]]] = {}
         self._surname_starts: Optional[list[int]] = None
+        self._name_starts: Optional[list[int]] = None
         # starts of positions that lead a comma chain before a name ("X, Y Nguyễn Văn A")
         self.chain_leading: set[int] = set()
         self._head_starts: Optional[list[int]] = None

@@ -33,14 +33,26 @@ def overlaps(a: tuple[int, int], spans: list[tuple[int, int, Any, Any]]) -> bool
     return any(a[0] < e and s < a[1] for s, e, *_ in spans)
 
 
-def resolve(cx: Context, cands: list[Candidate], shorts, authors) -> list[Person]:
+def resolve(cx: Context, cands: list[Candidate], shorts, authors, lists=()) -> list[Person]:
     text = cx.text
     people: dict[str, Person] = {}
     order: list[str] = []
+    # a one-word name ("Thủ tướng Paetongtarn") is a short mention of a person whose full
+    # name holds that word ("Paetongtarn Shinawatra"), anywhere in the article
+    words_of = {}
+    for c in cands:
+        if " " in c.name and (c.titles or c.rank):
+            for w in key(c.name).split():
+                words_of.setdefault(w, set()).add(key(c.name))
     for c in sorted(cands, key=lambda c: c.start):
         if overlaps((c.start, c.end), authors):
             continue
         k = key(c.name)
+        if " " not in k and len(words_of.get(k, ())) == 1:
+            full = next(iter(words_of[k]))
+            if full not in people:
+                continue  # its full name comes later: the second pass below attaches it
+            k = full
         p = people.get(k)
         if p is None:
             if not c.titles and not c.rank:
@@ -56,6 +68,8 @@ def resolve(cx: Context, cands: list[Candidate], shorts, authors) -> list[Person
     # candidates without a position that are a known person (second pass: order independent)
     for c in cands:
         k = key(c.name)
+        if " " not in k and len(words_of.get(k, ())) == 1:
+            k = next(iter(words_of[k]))
         if k in people and (c.start, c.end) not in people[k].mentions:
             p = people[k]
             p.mentions.append((c.start, c.end))
@@ -97,17 +111,21 @@ def resolve(cx: Context, cands: list[Candidate], shorts, authors) -> list[Person
                 continue
             _short_mention(cx, ps, nxt, ge, pm)
     _far_appointments(cx, plist)
+    # "các Ủy viên Bộ Chính trị: ... Lương Cường; ... Lê Minh Hưng": the list's position is theirs
+    for ls, le, title in lists:
+        for p in plist:
+            if any(ls <= s < le for s, _ in p.mentions) and title not in p.titles:
+                p.titles.append(title)
     # "ý kiến của Phó Thủ tướng Chính phủ, Phó Chủ tịch UBND tỉnh Ngô Tân Phượng yêu cầu": a
     # leading position of a chain that another person of the article holds is theirs
-    # (how many people hold each position, kept up to date as titles are dropped)
-    held = [{key(t[2]) for t in p.titles} for p in plist]
+    # ("nguyên Ủy viên Bộ Chính trị, nguyên Thủ tướng X; nguyên Ủy viên Bộ Chính trị, ...
+    # Y": a leading position that others hold only as a leading position stays theirs; how
+    # many people hold each position other than as a leading one, counted once)
+    held = [{key(t[2]) for t in p.titles if t[0] not in cx.chain_leading} for p in plist]
     holders = Counter(k for ks in held for k in ks)
     for p, own in zip(plist, held):
-        kept = [t for t in p.titles
-                if not (t[0] in cx.chain_leading and holders[key(t[2])] - (key(t[2]) in own) > 0)]
-        if len(kept) != len(p.titles):
-            holders.subtract(own - {key(t[2]) for t in kept})
-        p.titles = kept
+        p.titles = [t for t in p.titles
+                    if not (t[0] in cx.chain_leading and holders[key(t[2])] - (key(t[2]) in own) > 0)]
     return plist
 
 

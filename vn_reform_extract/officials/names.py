@@ -4,9 +4,31 @@
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 from typing import Optional
 
+import regex
+
+from ..textnorm import strip_diacritics
+from .rules import foreign_word_rx
 from .shapes import CAPITAL_HONORIFICS, NAME_SYLLABLE, TWO_WORDS_BEFORE, Token, is_letter
+
+LAST_WORD = regex.compile(r"(\S+)\s*$")
+# a Vietnamese syllable, without its tone and vowel marks: onset, one to three vowels, coda
+VIETNAMESE_SYLLABLE = regex.compile(
+    r"(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
+
+
+@lru_cache(maxsize=65536)
+def is_vietnamese_syllable(word: str) -> bool:
+    return bool(VIETNAMESE_SYLLABLE.fullmatch(strip_diacritics(word).lower()))
+
+
+@lru_cache(maxsize=65536)
+def is_foreign_word(word: str) -> bool:
+    """A capitalized word that no Vietnamese syllable spells ("Paetongtarn", "Trump",
+    "Amir-Saeid", "al-Thani"): a foreign name, or a foreign brand."""
+    return bool(foreign_word_rx().fullmatch(word)) and not all(is_vietnamese_syllable(p) for p in word.split("-"))
 
 
 class NameRules:
@@ -19,6 +41,39 @@ class NameRules:
             self._surname_starts = [p for p, w in self.doc.cap_words() if w in surnames]
         i = bisect.bisect_left(self._surname_starts, start)
         return i < len(self._surname_starts) and self._surname_starts[i] < end
+
+    def name_start_between(self, start: int, end: int) -> bool:
+        """Whether a capitalized family name, a country or a foreign word starts in [start, end)."""
+        if self._name_starts is None:
+            surnames, countries = self.R.surnames, self.R.countries
+            self._name_starts = [p for p, w in self.doc.cap_words()
+                                 if w in surnames or w in countries or is_foreign_word(w)]
+        i = bisect.bisect_left(self._name_starts, start)
+        return i < len(self._name_starts) and self._name_starts[i] < end
+
+    def country_ends_at(self, pos: int) -> bool:
+        """A country name ends right before pos ("Quốc vương Qatar, ...")."""
+        m = LAST_WORD.search(self.text, max(0, pos - 30), pos)
+        if not m:
+            return False
+        for names in self.R.countries.values():
+            for words in names:
+                if words[-1] == m.group(1) and self.text[:m.end(1)].endswith(" ".join(words)):
+                    return True
+        return False
+
+    def foreign_name_at(self, toks: list[Token], i: int) -> bool:
+        """A foreign name run starts at toks[i] and is followed by punctuation or a lower-case word."""
+        j = i
+        run = []
+        while j < len(toks) and (self.is_name_word(toks[j]) or (run and self.is_particle(toks, j))):
+            if run and self.text[toks[j - 1].end:toks[j].start] != " ":
+                break
+            run.append(toks[j])
+            j += 1
+        if not run or (j < len(toks) and toks[j].text[:1].isupper()):
+            return False
+        return self.foreign_name(run)
 
     def name_starts(self, toks: list[Token], i: int) -> bool:
         """A person's name (family name + 1-3 syllables, then no capital) starts at toks[i]."""
@@ -68,11 +123,47 @@ class NameRules:
     def is_syl(self, tok: Token) -> bool:
         return bool(NAME_SYLLABLE.fullmatch(tok.text)) and tok.text not in CAPITAL_HONORIFICS
 
+    def country_len(self, run: list[Token], i: int) -> int:
+        """How many words of run[i:] spell a country ("Thái Lan", "Mỹ"), 0 if none."""
+        for words in self.R.countries.get(run[i].text, ()):
+            k = len(words)
+            if i + k <= len(run) and all(run[i + m].text == words[m] for m in range(k)):
+                return k
+        return 0
+
+    def is_name_word(self, tok: Token) -> bool:
+        """A word of a name: a capitalized syllable, a foreign word ("al-Thani", "Amir-Saeid")."""
+        return self.is_syl(tok) or is_foreign_word(tok.text)
+
+    def is_particle(self, toks: list[Token], j: int) -> bool:
+        """A lower-case particle inside a foreign name ("bin" in "Tamim bin Hamad")."""
+        return (toks[j].text in self.R.name_particles and j + 1 < len(toks)
+                and self.is_name_word(toks[j + 1]) and self.text[toks[j].end:toks[j + 1].start] == " ")
+
+    def foreign_name(self, run: list[Token], single: bool = False) -> bool:
+        """A foreign person's name: 2-5 name words (1 when ``single``), one at least spelled
+        as no Vietnamese syllable, none inside a province or an agency."""
+        words = [t for t in run if t.text not in self.R.name_particles]
+        if not (1 if single else 2) <= len(words) <= 5:
+            return False
+        if any(self.in_blocked(t.start) for t in run):
+            return False
+        return any(is_foreign_word(t.text) for t in words)
+
     def name_in_run(self, run: list[Token], free: bool) -> Optional[tuple[int, int]]:
         """Index range [i, j) of the person's name inside a capitalized run."""
         n = len(run)
         if n > 2 and run[-1].text in self.R.not_name_end:
             n -= 1  # "Nguyễn Duy Thăng Tuy nhiên": a capitalized sentence opener, not a syllable
+        if not free:
+            k = self.country_len(run, 0)
+            if k:
+                # "Thủ tướng Thái Lan Paetongtarn Shinawatra", "Chủ tịch Thượng viện Campuchia Hun Sen":
+                # the country ends the position, the words after it are the name
+                if k < n and not self.in_blocked(run[k].start) and (
+                        n - k <= 4 or self.foreign_name(run[k:n])) and not self.country_len(run, k):
+                    return (k, n)
+                return None
         best = None
         for i in range(n):
             L = n - i
@@ -88,6 +179,8 @@ class NameRules:
                 continue
             best = (i, n)
             break
+        if best is None and not free and self.foreign_name(run[:n]):
+            best = (0, n)  # "Tổng thống Donald Trump", "Phó Thủ tướng Somdy Douangdy"
         if best and not free:
             i, n_ = best
             if n_ - i == 4 and run[i + 1].text in self.R.top_surnames and run[i].text not in self.R.top_surnames:

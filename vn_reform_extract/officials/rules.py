@@ -23,6 +23,7 @@ class Rules:
     head: Any
     anchor: Any
     namesep: Any
+    namesep_foreign: Any
     photo: Any
     byline: Any
     stop: Any
@@ -49,7 +50,14 @@ class Rules:
     not_official: frozenset = frozenset()
     comma_inside_phrase: Any = None
     former_or_acting: Any = None
+    former_or_acting_start: Any = None
     reporting: Any = None
+    countries: dict = None  # first word -> country names as word tuples, longest first
+    single_name_heads: frozenset = frozenset()
+    private_company: Any = None
+    complete_heads: frozenset = frozenset()
+    list_quantifier: Any = None
+    name_particles: frozenset = frozenset()
 
 
 def word_tree(words: list[str]) -> str:
@@ -91,14 +99,23 @@ def rules() -> Rules:
         not_head_after=regex.compile(m.get("not_head_after") or "(?!)", regex.V1),
         not_blocker=frozenset(w.lower() for w in split_list(m.get("not_blocker", ""))),
         caption=regex.compile(r"(?:" + (m.get("caption") or "(?!)") + r")(?![\p{L}\p{M}])", regex.V1),
-        at_heads=regex.compile(r"(?:" + (m.get("at_heads") or "(?!)") + r")(?![\p{L}\p{M}])", regex.V1),
+        at_heads=regex.compile(r"(?:(?:" + m["former_or_acting"] + r")\s+)?(?:" + (m.get("at_heads") or "(?!)")
+                               + r")(?![\p{L}\p{M}])", regex.V1),
         not_official=frozenset(split_list(m.get("not_official", ""))),
         comma_inside_phrase=regex.compile(r"\s*(?:" + m["comma_inside_phrase"] + r")(?![\p{L}\p{M}])", regex.V1),
         former_or_acting=regex.compile(r"(?<![\p{L}\p{M}])(?:" + m["former_or_acting"] + r")\s+$", regex.V1),
+        countries=countries_by_first_word(),
+        private_company=regex.compile(r"(?<![\p{L}\p{M}])(?:" + m["private_company"] + r")(?![\p{L}\p{M}])", regex.V1),
+        list_quantifier=regex.compile(r"(?<![\p{L}\p{M}\p{N}])(?:" + m["list_quantifier"] + r")\s+$", regex.V1),
+        complete_heads=frozenset(split_list(m.get("complete_heads", ""))),
+        single_name_heads=frozenset(split_list(m.get("single_name_heads", ""))),
+        name_particles=frozenset(split_list(m["particle"])),
+        former_or_acting_start=regex.compile(r"(?:" + m["former_or_acting"] + r")\s+", regex.V1),
         reporting=regex.compile(r"(?<![\p{L}\p{M}])(?:" + m["reporting"] + r")(?![\p{L}\p{M}])", regex.V1),
         head=head_re,
         anchor=comp("name-title"),
         namesep=comp("name-sep-title"),
+        namesep_foreign=comp("foreign-name-sep-title"),
         photo=comp("photo-credit"),
         byline=comp("byline"),
         stop=regex.compile(r"(?:" + "|".join(sorted(map(regex.escape, stop), key=len, reverse=True))
@@ -119,6 +136,29 @@ def rules() -> Rules:
         short_pre=short,
     )
     lower_head_rx()  # compiled with the rules, not on the first article that needs it
+    return out
+
+
+@lru_cache(maxsize=None)
+def foreign_word_rx() -> Any:
+    """A word of a foreign name (the macro ``foreign_word``)."""
+    return regex.compile(patterns.load("officials").macros["foreign_word"], regex.V1)
+
+
+@lru_cache(maxsize=None)
+def countries_by_first_word() -> dict[str, list[tuple[str, ...]]]:
+    """Country names of gazetteers/countries.csv (CLDR Vietnamese names and news forms),
+    by their first word: a country written in a position ("Thủ tướng Thái Lan") ends the
+    position, and the capitalized words after it are the person's name."""
+    import csv
+    out: dict[str, list[tuple[str, ...]]] = {}
+    with (patterns.data_dir("gazetteers") / "countries.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            words = tuple(row["name"].split())
+            if words and words[0][:1].isupper():
+                out.setdefault(words[0], []).append(words)
+    for v in out.values():
+        v.sort(key=len, reverse=True)
     return out
 
 

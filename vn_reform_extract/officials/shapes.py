@@ -20,7 +20,8 @@ WORD = regex.compile(r"\S+")
 MAX_TITLE_TOKENS = 18
 
 # --- names
-NAME_SYLLABLE = regex.compile(r"\p{Lu}[\p{Ll}\p{M}]+")
+# a syllable of a name; "A" stands inside names of ethnic minorities ("Hầu A Lềnh", "Giàng A Chu")
+NAME_SYLLABLE = regex.compile(r"\p{Lu}[\p{Ll}\p{M}]+|A")
 NAME_SYLLABLE_NEXT = regex.compile(r" \p{Lu}[\p{Ll}\p{M}]")  # a mention continues into a longer name
 SPACE_THEN_CAPITAL = regex.compile(r" (?=\p{Lu})")
 SPACE_THEN_LOWER = regex.compile(r" \p{Ll}")

@@ -215,6 +215,12 @@ class Positions:
         m = SPACES.match(self.text, pos)
         return self.head_at(m.end()) is not None
 
+    def bare_head(self, s: int, e: int) -> str:
+        """The head at s:e without "nguyên", "cựu", "Quyền" before it."""
+        t = self.clean(s, e)
+        m = self.R.former_or_acting_start.match(t)
+        return t[m.end():] if m else t
+
     def clean(self, s: int, e: int) -> str:
         t = self.text[s:e]
         t = TRAILING_JOINERS.sub("", t)
@@ -229,7 +235,7 @@ def join_bare(titles: list[tuple[int, int, str]], cx: Context) -> list[tuple[int
     while i < len(titles):
         s, e, t = titles[i]
         h = cx.head_at(s)
-        is_bare = h is not None and cx.clean(h[0], h[1]) == t
+        is_bare = h is not None and cx.clean(h[0], h[1]) == t and cx.bare_head(s, e) not in cx.R.complete_heads
         if is_bare and i + 1 < len(titles) and COMMA.fullmatch(cx.text[e:titles[i + 1][0]]):
             ne = titles[i + 1][1]
             titles = titles[:i] + [(s, ne, cx.clean(s, ne))] + titles[i + 2:]
