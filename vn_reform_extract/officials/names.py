@@ -14,6 +14,8 @@ from .rules import foreign_word_rx
 from .shapes import CAPITAL_HONORIFICS, NAME_SYLLABLE, TWO_WORDS_BEFORE, Token, is_letter
 
 LAST_WORD = regex.compile(r"(\S+)\s*$")
+# a word that puts a place right after it ("ở Moscow", "bang Victoria")
+PLACE_BEFORE = regex.compile(r"(?<![\p{L}\p{M}])(?:ở|tại|bang|thành phố|thủ đô|tỉnh)\s+$")
 # a Vietnamese syllable, without its tone and vowel marks: onset, one to three vowels, coda
 VIETNAMESE_SYLLABLE = regex.compile(
     r"(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
@@ -146,7 +148,7 @@ class NameRules:
         words = [t for t in run if t.text not in self.R.name_particles]
         if not (1 if single else 2) <= len(words) <= 5:
             return False
-        if any(self.in_blocked(t.start) for t in run):
+        if any(self.in_blocked(t.start) or t.text in self.R.foreign_org_words for t in run):
             return False
         return any(is_foreign_word(t.text) for t in words)
 
@@ -160,8 +162,10 @@ class NameRules:
             if k:
                 # "Thủ tướng Thái Lan Paetongtarn Shinawatra", "Chủ tịch Thượng viện Campuchia Hun Sen":
                 # the country ends the position, the words after it are the name
-                if k < n and not self.in_blocked(run[k].start) and (
-                        n - k <= 4 or self.foreign_name(run[k:n])) and not self.country_len(run, k):
+                rest = run[k:n]
+                if rest and not self.in_blocked(rest[0].start) and not self.country_len(run, k) and (
+                        self.foreign_name(rest, single=True)
+                        or (2 <= len(rest) <= 4 and not any(t.text in self.R.foreign_org_words for t in rest))):
                     return (k, n)
                 return None
         best = None
@@ -180,7 +184,9 @@ class NameRules:
             best = (i, n)
             break
         if best is None and not free and self.foreign_name(run[:n]):
-            best = (0, n)  # "Tổng thống Donald Trump", "Phó Thủ tướng Somdy Douangdy"
+            # "Tổng thống Donald Trump", "Phó Thủ tướng Somdy Douangdy"; a place written before
+            # it stays in the position ("Đại sứ Séc ở Moscow Vitezslav Pivonka")
+            best = (1, n) if n >= 3 and PLACE_BEFORE.search(self.text, max(0, run[0].start - 12), run[0].start) else (0, n)
         if best and not free:
             i, n_ = best
             if n_ - i == 4 and run[i + 1].text in self.R.top_surnames and run[i].text not in self.R.top_surnames:

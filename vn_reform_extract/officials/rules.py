@@ -58,6 +58,7 @@ class Rules:
     complete_heads: frozenset = frozenset()
     list_quantifier: Any = None
     name_particles: frozenset = frozenset()
+    foreign_org_words: frozenset = frozenset()
 
 
 def word_tree(words: list[str]) -> str:
@@ -110,6 +111,7 @@ def rules() -> Rules:
         complete_heads=frozenset(split_list(m.get("complete_heads", ""))),
         single_name_heads=frozenset(split_list(m.get("single_name_heads", ""))),
         name_particles=frozenset(split_list(m["particle"])),
+        foreign_org_words=frozenset(split_list(m.get("foreign_org_words", ""))),
         former_or_acting_start=regex.compile(r"(?:" + m["former_or_acting"] + r")\s+", regex.V1),
         reporting=regex.compile(r"(?<![\p{L}\p{M}])(?:" + m["reporting"] + r")(?![\p{L}\p{M}])", regex.V1),
         head=head_re,
