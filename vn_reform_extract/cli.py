@@ -531,7 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "JSONL to stdout unless --out/--db is given.")
     ex.add_argument("inputs", nargs="*", metavar="INPUT", help="file, directory, glob, or - for stdin")
     ex.add_argument("--text-field", default="text", help="JSONL/CSV field holding the text (default: text)")
-    ex.add_argument("--id-field", default="id", help="field holding the id (default: id; else FILE-STEM:LINE)")
+    ex.add_argument("--id-field", default="id", help="field holding the id (default: id; else PATH:LINE, the file path relative to the working directory)")
     ex.add_argument("--date-field", default="published", help="field holding the publication date (default: published)")
     ex.add_argument("--input-format", default="auto", choices=["auto", "jsonl", "csv", "text", "html"])
     ex.add_argument("--out", metavar="FILE", help="x.jsonl (default: stdout), x.csv or x.parquet (a directory x/ of tables)")
