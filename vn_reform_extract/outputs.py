@@ -18,6 +18,7 @@ a leading ``'`` so spreadsheets do not run them as formulas.
 JSONL line shapes::
 
     {"id": "...", "source": "in.jsonl", "line": 3, "article": {...}}
+    {"id": "...", "source": "in.jsonl", "line": 5, "article": {...}, "warnings": ["date field ..."]}
     {"id": "...", "error": "malformed JSON: ...", "line": 4, "source": "in.jsonl"}
 
 Table sets (``--out NAME.csv`` / ``--out NAME.parquet``): a directory ``NAME/``
