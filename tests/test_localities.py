@@ -75,6 +75,17 @@ def test_province_names_on_a_date():
     ("Công an xã Ia Pa, tỉnh Gia Lai vừa bắt giữ.", "2026-02-01", ("Công an xã Ia Pa", "64")),
     ("Chủ tịch UBND TP Huế chủ trì.", "2026-02-01", ("Ủy ban nhân dân thành phố Huế", "46")),
     ("UBND huyện Tân Kỳ tổ chức hội nghị.", "2019-05-01", ("Ủy ban nhân dân huyện Tân Kỳ", "40")),
+    # names as of the article's date, unless the text marks the old name
+    ("Chủ tịch UBND TP Huế chủ trì.", "2024-06-01", ("Ủy ban nhân dân tỉnh Thừa Thiên Huế", "46")),
+    ("UBND tỉnh Thừa Thiên Huế cũ đã ban hành.", "2026-02-01", ("Ủy ban nhân dân tỉnh Thừa Thiên Huế", "46")),
+    ("Bộ KH&ĐT hướng dẫn các địa phương.", "2026-02-01", ("Bộ Tài chính", None)),
+    ("Bộ KH&ĐT hướng dẫn các địa phương.", "2024-02-01", ("Bộ Kế hoạch và Đầu tư", None)),
+    ("Trước đây, Bộ KH&ĐT đã hướng dẫn.", "2026-02-01", ("Bộ Kế hoạch và Đầu tư", None)),
+    ("Sở TN&MT tỉnh Gia Lai báo cáo.", "2026-02-01", ("Sở Nông nghiệp và Môi trường tỉnh Gia Lai", "64")),
+    # after 1 July 2025 the article's province is its 2025 unit, named after the predecessor it kept
+    ("Tỉnh Kon Tum cũ có nhiều xã. Tỉnh Kon Tum cũ và tỉnh Quảng Ngãi. UBND tỉnh đã họp.", "2026-02-01",
+     ("Ủy ban nhân dân tỉnh Quảng Ngãi", "51")),
+    ("Tỉnh Gia Lai đẩy mạnh chuyển đổi số. UBND tỉnh đã họp.", "2026-02-01", ("Ủy ban nhân dân tỉnh Gia Lai", "64")),
 ])
 def test_local_bodies_take_the_province_of_their_locality(text, published, expected):
     agencies = extract(text, published=published).agencies

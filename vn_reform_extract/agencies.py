@@ -241,11 +241,7 @@ def _implicit_province(doc: Document, pos: int) -> Optional[Province]:
             last = code
     if last:
         return provinces()[last]
-    main = doc.context.get("main_province")
-    counts = doc.context.get("province_counts") or {}
-    if main and counts and counts[main.code] * 2 >= sum(counts.values()):
-        return main
-    return None
+    return localities.dominant_province(doc)
 
 
 def _person_name(ptype: str, name: str) -> bool:
@@ -287,7 +283,7 @@ def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
         hit = _province_at(doc, after_ws)
         if hit:
             end, prov, alias = hit
-            return Place(prov.full_name(doc.published), "provincial", end, prov)
+            return Place(localities.province_name_at(doc, prov, end), "provincial", end, prov)
     m = _PLACE_RX.match(text, pos)
     if m and m.group("pname"):
         ptype = m.group("ptype").lower().rstrip(".")
@@ -297,7 +293,7 @@ def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
             if hit:
                 end, prov, _ = hit
                 if ptype == "tỉnh" or prov.full_name(doc.published).startswith("thành phố"):
-                    return Place(prov.full_name(doc.published), "provincial", end, prov)
+                    return Place(localities.province_name_at(doc, prov, end), "provincial", end, prov)
                 return Place(f"thành phố {m.group('pname')}", "district", m.end(), prov)
             if ptype == "tỉnh":
                 return None
@@ -387,12 +383,13 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
         if body is None or body.kind == "ignore" or (foreign is not None and foreign.match(text, m.end())):
             out.append((m.start(), m.end(), Body("", "ignore"), None, "central-gazetteer"))
             continue
-        s, name, kind, rule = m.start(), body.name, body.kind, "central-gazetteer"
+        s, kind, rule = m.start(), body.kind, "central-gazetteer"
+        name = localities.body_name_on_date(doc, body.name, m.start(), m.end())
         pm = _prefix(text, s)
         if pm:
             p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
             pkind = "party_committee" if p["canon"] == "Đảng ủy" or p.get("kind") == "party_committee" else kind
-            pname = f"{p['canon']} {body.name}"
+            pname = f"{p['canon']} {name}"
             if "," in pm.group():
                 # "Ban cán sự đảng, Bộ trưởng Bộ Giao thông vận tải": two bodies, each its own span
                 ps = s - len(pm.group())
@@ -408,8 +405,9 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
         rule = "local-head-place"
         if m.group("dept"):
             dept = dept_keys[_dept_key(m.group("dept")[3:])]
-            head = {"canon": dept["name_vi"], "kind": "department", "place": "admin", "implicit": True}
-            ministry = dept["ministry"] or None
+            head = {"canon": localities.body_name_on_date(doc, dept["name_vi"], m.start(), m.end()),
+                    "kind": "department", "place": "admin", "implicit": True}
+            ministry = localities.body_name_on_date(doc, dept["ministry"], m.start(), m.end()) or None
         elif m.group("phong"):
             head = {"canon": "P" + regex.sub(r"\s*([-–])\s*", r" \1 ", regex.sub(r"\s+", " ", m.group("phong")))[1:],
                     "kind": "department", "place": "admin",

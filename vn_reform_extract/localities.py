@@ -326,3 +326,70 @@ def extract(doc: Document) -> list[LocalityMention]:
             merged_2025_name=u.merged_2025_name if u else None,
             merged_2025_province_code=u.merged_2025_province_code if u else h.merged_2025_province_code))
     return out
+
+
+# --- names as of the article's date (called by agencies) ---------------------------------
+
+_HISTORICAL_BEFORE = regex.compile(r"(?i:trước đây|trước kia|trước khi (?:hợp nhất|sáp nhập|sắp xếp)|(?<![\p{L}\p{M}])nguyên là)")
+
+
+def _historical(doc: Document, start: int, end: int) -> bool:
+    """A name the text itself marks as past: "tỉnh Kon Tum cũ", "(cũ)", "trước đây, Bộ ..."."""
+    if _OLD_AFTER.match(doc.text, end):
+        return True
+    s, _ = doc.sentence_of(start)
+    return _HISTORICAL_BEFORE.search(doc.text, s, start) is not None
+
+
+@lru_cache(maxsize=None)
+def _successors() -> dict[str, tuple[str, str]]:
+    """Ministries and departments that ended by a merger: name -> (last day, successor)."""
+    from .gazetteer import departments, ministries
+    return {r["name_vi"]: (r["valid_to"], r["merged_into_name"]) for r in list(ministries()) + list(departments())
+            if r.get("valid_to") and r.get("merged_into_name")}
+
+
+def body_name_on_date(doc: Document, name: str, start: int, end: int) -> str:
+    """The name of a ministry or department on the article's date: "Bộ Kế hoạch và Đầu tư"
+    in a 2026 article is "Bộ Tài chính" (merged on 1 March 2025), unless the text marks the
+    name as past."""
+    succ = _successors().get(name)
+    if succ is None or doc.published is None or doc.published.isoformat() <= succ[0]:
+        return name
+    return name if _historical(doc, start, end) else succ[1]
+
+
+def province_name_at(doc: Document, province: Province, end: int) -> str:
+    """"tỉnh Bình Dương" / "thành phố Huế": the province as named on the article's date,
+    or as written when the text marks it as the old one ("tỉnh Thừa Thiên Huế cũ")."""
+    if _OLD_AFTER.match(doc.text, end):
+        return province.full_name()
+    return province.full_name(doc.published)
+
+
+def dominant_province(doc: Document) -> Optional[Province]:
+    """The article's province for bodies named without one ("UBND tỉnh"), when it dominates
+    the article's province mentions. After 1 July 2025 the mentions count by their 2025 unit:
+    an article about Quảng Ngãi that keeps naming "tỉnh Kon Tum cũ" is about Quảng Ngãi."""
+    main = doc.context.get("main_province")
+    counts = doc.context.get("province_counts") or {}
+    if not main or not counts:
+        return None
+    if doc.published is not None and doc.published >= MAP_2025:
+        provs = provinces()
+        merged: Counter = Counter()
+        for code, n in counts.items():
+            merged[provs[code].merged_2025_code] += n
+        code, n = merged.most_common(1)[0]
+        return _as_2025_unit(code) if n * 2 >= sum(merged.values()) else None
+    return main if counts[main.code] * 2 >= sum(counts.values()) else None
+
+
+@lru_cache(maxsize=None)
+def _as_2025_unit(code: str) -> Optional[Province]:
+    """The 63-era record that stands for a 2025 unit: the predecessor whose name it kept
+    (new Gia Lai, code 52, is "Gia Lai", not Bình Định whose code it took), else the one
+    whose code it kept (Huế)."""
+    members = [p for p in provinces().values() if p.merged_2025_code == code]
+    return (next((p for p in members if p.name == p.merged_2025_name), None)
+            or next((p for p in members if p.code == code), None))
