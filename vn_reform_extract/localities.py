@@ -176,7 +176,7 @@ def _scan(doc: Document) -> list[_Hit]:
         lo = max(0, p - 12)
         before = text[lo:p]
         tail = before.rstrip(" \t")
-        if tail[tail.rfind(" ") + 1:].lower() not in _TYPE_TAILS:
+        if tail[tail.rfind(" ") + 1:].lstrip("([\"“‘'-–").lower() not in _TYPE_TAILS:
             continue
         m = _TYPE_BEFORE.search(before)
         if m is None:
