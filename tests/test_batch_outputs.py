@@ -238,3 +238,16 @@ def test_a_dying_worker_costs_only_its_own_record():
     assert len(died) <= 1 and all(WORKER_DIED in got[i].error for i in died)
     assert [r.model_dump(mode="json") for i, r in enumerate(got) if i not in died] == \
         [s for i, s in enumerate(serial) if i not in died]
+
+
+def test_jsonl_reopened_keeps_the_last_line_of_each_record(tmp_path):
+    from vn_reform_extract.outputs import JsonlWriter
+    out = tmp_path / "o.jsonl"
+    lines = [{"id": "a", "error": WORKER_DIED, "line": 1, "source": "s"},
+             {"id": "b", "source": "s", "line": 2, "article": {}},
+             {"id": "a", "source": "s", "line": 1, "article": {}}]   # a retried, then killed before close
+    out.write_text("".join(json.dumps(r) + "\n" for r in lines) + "not ours\n" + '{"id": "c", "sou')
+    w = JsonlWriter(str(out), resume=True)
+    w.close()
+    got = out.read_text().splitlines()
+    assert [json.loads(x) for x in got[:2]] == lines[1:] and got[2:] == ["not ours"]

@@ -97,24 +97,25 @@ class JsonlWriter:
                  committed: Optional[int] = None):
         self.include_text = include_text
         self.path: Optional[str] = None
-        self._rewritten: set[tuple] = set()
+        self._existing: set[tuple] = set()
         if target is None or target == "-":
             self.fh: IO[str] = sys.stdout
             self._own = False
         else:
             self.path = str(target)
             Path(target).parent.mkdir(parents=True, exist_ok=True)
+            existing: set[tuple] = set()
             if resume and os.path.exists(self.path):
                 if committed is not None and os.path.getsize(self.path) >= committed:
                     with open(self.path, "r+b") as fh:
                         fh.truncate(committed)
-                _compact_jsonl(self.path)
+                existing = _compact_jsonl(self.path)
                 mode = "a"
             else:
                 mode = "w"
             self.fh = open(target, mode, encoding="utf-8", errors="backslashreplace", newline="\n")
             self._own = True
-            self._existing = _jsonl_keys(self.path) if mode == "a" else set()
+            self._existing = existing if mode == "a" else set()
         self._superseded = False
 
     def write(self, task: Task, result: Any) -> None:
@@ -146,50 +147,38 @@ class JsonlWriter:
                 _compact_jsonl(self.path)
 
 
-def _jsonl_keys(path: str) -> set[tuple]:
-    keys = set()
+def _compact_jsonl(path: str) -> set[tuple]:
+    """Keep only the last line of each record (a retried error is followed by its new
+    result) and drop a partial last line; rewritten atomically, only when needed, in
+    two streaming passes. Returns the records the file holds."""
+    last: dict[tuple, int] = {}
+    other: set[int] = set()  # lines that are not ours: kept as they are
+    n, partial = 0, False
     with open(path, "rb") as fh:
-        for ln in fh:
+        for i, ln in enumerate(fh):
+            n = i + 1
+            if not ln.endswith(b"\n"):
+                partial = True
+                break
             try:
                 rec = json.loads(ln)
             except ValueError:
-                continue
+                rec = None
             if isinstance(rec, dict):
-                keys.add(record_key(rec))
-    return keys
-
-
-def _compact_jsonl(path: str) -> None:
-    """Keep only the last line of each record (a retried error is followed by its new
-    result); drop a partial last line. Rewritten atomically, only when needed."""
-    with open(path, "rb") as fh:
-        lines = fh.readlines()
-    if lines and not lines[-1].endswith(b"\n"):
-        lines.pop()
-    last: dict[tuple, int] = {}
-    for i, ln in enumerate(lines):
-        try:
-            rec = json.loads(ln)
-        except ValueError:
-            continue
-        if isinstance(rec, dict):
-            last[record_key(rec)] = i
-    keep = set(last.values())
-    if len(keep) == len(lines) and sum(map(len, lines)) == os.path.getsize(path):
-        return
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as fh:
-        fh.writelines(ln for i, ln in enumerate(lines) if i in keep or not _is_json(ln))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _is_json(line: bytes) -> bool:
-    try:
-        return isinstance(json.loads(line), dict)
-    except ValueError:
-        return False
+                last[record_key(rec)] = i
+            else:
+                other.add(i)
+    if partial or len(last) + len(other) < n:
+        keep = set(last.values()) | other
+        tmp = path + ".tmp"
+        with open(path, "rb") as src, open(tmp, "wb") as dst:
+            for i, ln in enumerate(src):
+                if i in keep and ln.endswith(b"\n"):
+                    dst.write(ln)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, path)
+    return set(last)
 
 
 def _rows_for(task: Task, result: Any) -> dict[str, list[dict[str, Any]]]:
