@@ -159,9 +159,14 @@ def _local() -> tuple[regex.Pattern, list[dict], dict[str, dict]]:
     # "Phòng Tư pháp thị xã Dĩ An"; "Phòng Cảnh sát hình sự Công an tỉnh Kon Tum" and
     # "Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao, Công an tỉnh
     # Thái Nguyên" name their parent body after them
-    parent = "|".join(_config().get("sub_unit_parents") or ["(?!)"])
-    phong = (r"(?P<phong>(?:P|(?<=[Tt]rưởng\s)p)hòng\s+(?:\p{Lu}{2,5}(?=\s)|" + _CAP + r")(?:(?:\s+|\s*[-–]\s*|\s+và\s+|,\s+)(?!(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh)\s)"
-             r"[\p{L}\p{M}]+){0,14}?)(?=\s+(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn)\s|(?P<parent>(?:\s*[-–,])?\s+(?:" + parent + r")\s))")
+    cfg = _config()
+    parent = "|".join(cfg.get("sub_unit_parents") or ["(?!)"])
+    # the words of a unit's name are no verbs ("Phòng Cảnh sát kinh tế chủ trì, phối hợp Công an ...")
+    stop = trie_pattern(sorted(set(cfg.get("name_stop") or []) - {"và"}), tokens=str.split, joiner=" ")
+    phong = (r"(?P<phong>(?:P|(?<=[Tt]rưởng\s)p)hòng\s+(?:\p{Lu}{2,5}(?=\s)|" + _CAP + r")(?:(?:\s+|\s*[-–]\s*|\s+và\s+|,\s+(?=chống\s))"
+             r"(?!(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh)\s)(?!(?:" + stop + r")(?![\p{L}\p{M}]))"
+             r"[\p{L}\p{M}]+){0,14}?)(?=\s+(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn)\s"
+             r"|(?P<parent>(?:\s*[-–,])?\s+(?:" + parent + r")\s))")
     rx = regex.compile(_B + r"(?:(?P<dept>Sở\s+(?i:" + dept_alts + r"))" + _E + r"|" + phong
                        + r"|(?=\p{Lu})(?i:" + head_alts + r")" + _E + r")")
     return rx, heads, {_dept_key(a): r for a, r in depts.items()}
@@ -349,9 +354,10 @@ def _prefix(text: str, start: int) -> Optional[regex.Match]:
     if pm is None:
         return None
     p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
-    if p["canon"] in ("Thường trực", "Ban Thường vụ") and _TITLE_BEFORE.search(window[:pm.start()]):
+    # "Phó Bí thư Thường trực Tỉnh ủy" is a title; "Ủy viên Ban Thường vụ Tỉnh ủy" names the body
+    if p["canon"] == "Thường trực" and _TITLE_BEFORE.search(window[:pm.start()]):
         return None
-    if p.get("not_before") and text.startswith(p["not_before"], start):
+    if any(text.startswith(w, start) for w in p.get("not_before") or ()):
         return None
     return pm
 
@@ -419,7 +425,8 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
         place = _parse_place(doc, m.end(), head["place"]) if not m.group("parent") else None
         end = m.end()
         if place is None:
-            if m.group("parent"):
+            if m.group("parent") and (not m.group("parent").lstrip().startswith(",")
+                                      or _comma_parent_rx().match(m.group("phong"), 6)):
                 canon = " ".join(_unit_abbreviations().get(w, w) for w in head["canon"].split(" "))
                 pending.append((m.start(), m.end(), canon, m.end("parent") - len(m.group("parent").lstrip("-–, \t\n"))))
                 continue
@@ -468,10 +475,11 @@ def _listed_provinces(doc: Document, pos: int, head: str, kind: str, ministry: O
             break
         end, prov, _ = hit
         closed = "và" in sep.group()
-        found.append((sep.end(), end, Body(f"{head}{prov.full_name()}", kind, "provincial", ministry), prov.code,
+        found.append((sep.end(), end, Body(f"{head}{prov.full_name(doc.published)}", kind, "provincial", ministry), prov.code,
                       "local-head-place"))
         pos = end
-    return found if closed else []
+    # closed by "và", or long enough to be a list ("Công an TPHCM, Gia Lai, Quảng Ngãi và một số đơn vị")
+    return found if closed or len(found) >= 2 else []
 
 
 @lru_cache(maxsize=None)
@@ -490,10 +498,16 @@ def _units() -> tuple[regex.Pattern, list[dict]]:
     not_word = (r"(?!" + person + r"|(?!(?:" + keep + r")(?![\p{L}\p{M}]))(?:" + stop + r"|Bộ|Sở|Ủy ban|UBND|Tổng cục|Cục|Vụ|Ban|huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh|TP|Q\.|P\.)(?![\p{L}\p{M}])"
                 r"|" + prov_rx.pattern + r")")
     # "Chi cục Phó Chi cục ...": a title, not the unit's name
-    name = r"(?!(?:Phó|Trưởng|Phụ trách)\s)" + _CAP + r"(?:(?: | ?[-–] ?)" + not_word + r"[\p{L}\p{M}]+){0,5}"
-    return regex.compile(_B + r"(?:" + heads + r") (?P<uname>" + name + r")" + _E), units
+    name = r"(?!(?:Phó|Trưởng|Phụ trách)\s)" + _CAP + r"(?:(?: | ?[-–] ?)" + not_word + r"(?:[\p{L}\p{M}]+|(?<=(?:Đề án|Chương trình|số) )\d{2,4}(?![\d/.,]\d))){0,5}"
+    # a steering committee's topic: "Ban Chỉ đạo Trung ương về phòng, chống tham nhũng"
+    tstop = trie_pattern(sorted(set(cfg.get("topic_stop") or [])), tokens=str.split, joiner=" ")
+    tword = r"(?!(?:" + tstop + r")(?![\p{L}\p{M}]))[\p{L}\p{M}\d]+"
+    topic = r"(?P<topic> về " + tword + r"(?:,? " + tword + r"){0,9})?"
+    return regex.compile(_B + r"(?:" + heads + r") (?P<uname>" + name + r")" + _E + topic), units
 
 
+# a steering committee of the centre: "Ban Chỉ đạo Trung ương ...", "... quốc gia", "Ban Chỉ đạo Đề án 896"
+_CENTRAL_NAME = regex.compile(r"(?<![\p{L}\p{M}])(?:Trung ương|[Qq]uốc gia|Chính phủ|Nhà nước|(?:Đề án|Chương trình) \d+)(?![\p{L}\p{M}])")
 _FOREIGN_UNIT = regex.compile(r"(?<![\p{L}\p{M}])(?i:Liên bang)(?![\p{L}\p{M}])")
 _LOCAL_PARENT_RX = regex.compile(r"\s*(?:\(|(?:trực )?thuộc\s)\s*")
 _PARENT_RX = regex.compile(r"\s*(?:[-–,(]|thuộc|trực thuộc|của)\s*")
@@ -510,8 +524,12 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
         unit = units[i]
         if _FOREIGN_UNIT.search(m.group("uname")) or (foreign is not None and foreign.match(text, m.end())):
             continue  # "Cục Dự trữ Liên bang Mỹ"
+        if m.group("uname").split(" ")[0] in (unit.get("not_names") or ()):
+            continue  # "vụ Xuân 2017": a crop season
         head = _SPACES.sub(" ", text[m.start():m.start("uname")]).strip()
         name = f"{head} {nfc(m.group('uname'))}"
+        if m.group("topic") and unit.get("topic"):
+            name += " " + nfc(m.group("topic")).strip()
         place = _parse_place(doc, m.end(), "admin")
         end = place.end if place else m.end()
         ministry = None
@@ -533,7 +551,7 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
             prov = _implicit_province(doc, m.start())
             if prov is not None:
                 place = Place(prov.full_name(doc.published), "provincial", end, prov)
-        if place is None and not unit.get("central"):
+        if place is None and not unit.get("central") and not _CENTRAL_NAME.search(name):
             continue
         if place is not None:
             prov = place.province or (_implicit_province(doc, m.start()) if place.level != "provincial" else None)
@@ -594,6 +612,13 @@ def _province_from_districts(doc: Document) -> Optional[Province]:
     """For an article that names districts but no province: the province they all lie in."""
     found = {p.code: p for m in _DISTRICT_RX.finditer(doc.text) if (p := district_province(m.group("pname")))}
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+@lru_cache(maxsize=None)
+def _comma_parent_rx() -> regex.Pattern:
+    """Units whose parent may follow after a comma ("Phòng Cảnh sát kinh tế, Công an TP Hải
+    Phòng"); for the others a comma separates two bodies of a list."""
+    return regex.compile(_config().get("comma_parent_units") or "(?!)")
 
 
 @lru_cache(maxsize=None)
