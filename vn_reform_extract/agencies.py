@@ -13,7 +13,7 @@ from typing import Optional
 import regex
 
 from . import localities, patterns, provinces as province_mod
-from .document import Document, first_words
+from .document import _CAP_WORD, Document, first_words
 from .gazetteer import Province, central_bodies, departments, district_province, ministries, surnames
 from .schema import AgencyMention
 from .spans import Taken
@@ -124,9 +124,29 @@ def _with_title_heads(doc: Document, rx: regex.Pattern, found: list) -> list:
     return sorted(found + extra, key=lambda m: m.start()) if extra else found
 
 
+@lru_cache(maxsize=None)
+def _central_by_first_word() -> dict[str, regex.Pattern]:
+    """The central pattern split by the first word of its aliases: one big alternation
+    costs far more per try than the small one of the word found at the position."""
+    _, table = _central()
+    groups: dict[str, list[str]] = {}
+    for alias in table:
+        m = _CAP_WORD.match(alias)
+        if m:
+            groups.setdefault(m.group().lower(), []).append(alias)
+    return {w: regex.compile(_B + r"(?=\p{Lu})" + _flex(aliases) + _E) for w, aliases in groups.items()}
+
+
 def _central_matches(doc: Document) -> list[regex.Match]:
     crx, _ = _central()
-    return _with_title_heads(doc, crx, doc.matches_at_cap_words(crx, _central_first_words()))
+    by_word = _central_by_first_word()
+    found, end, text = [], 0, doc.text
+    for p, w in doc.cap_words():
+        rx = by_word.get(w.lower()) if p >= end else None
+        if rx is not None and (m := rx.match(text, p)):
+            found.append(m)
+            end = max(m.end(), p + 1)
+    return _with_title_heads(doc, crx, found)
 
 
 @lru_cache(maxsize=None)
