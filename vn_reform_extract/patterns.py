@@ -31,15 +31,21 @@ _MACRO = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 def data_dir(name: str) -> Path:
-    """Top-level data folders (patterns/, gazetteers/) of the source tree or the installed package."""
+    """The data folder ``patterns`` or ``gazetteers``: ``VNRE_<NAME>_DIR`` when set, the
+    top-level folder of a source checkout, else the copy an installed wheel carries in
+    ``vn_reform_extract/data/`` (put there by setup.py)."""
     env = os.environ.get(f"VNRE_{name.upper()}_DIR")
     if env:
         return Path(env)
     here = Path(__file__).resolve().parent
-    for cand in (here.parent / name, here / "data" / name):
+    checkout = here.parent / name
+    if (here.parent / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    for cand in (here / "data" / name, checkout):
         if cand.is_dir():
             return cand
-    raise FileNotFoundError(f"data folder {name!r} not found next to {here}")
+    raise FileNotFoundError(f"data folder {name!r} not found in {here / 'data'} nor {here.parent}: "
+                            "reinstall vn_reform_extract from a wheel or run it from a source checkout")
 
 
 @dataclass
