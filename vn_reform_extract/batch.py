@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import concurrent.futures as cf
 import multiprocessing
+import multiprocessing.context as _mpc
 import os
 import signal
 import threading
@@ -117,8 +118,10 @@ class Task:
     position: Optional[int] = None
     error: Optional[str] = None
     context: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)   # input fields kept for the outputs (--keep-fields)
     warnings: list[str] = field(default_factory=list)  # problems that did not stop extraction
+    columns: Optional[list[str]] = None   # the record's field names, when its text field is missing
+    no_date: bool = False                 # a date field was asked for and the record has no value
 
     def fail(self, reason: str) -> ErrorRecord:
         return ErrorRecord(id=self.id, error=reason, source=self.source, line=self.line, position=self.position)
@@ -187,10 +190,58 @@ def _payload(batch: list[Task]) -> list[tuple[Any, Any, Optional[str]]]:
     return [(t.text, t.published, t.source) for t in batch if t.error is None]
 
 
+_PREP_LOCK = threading.Lock()
+
+
+def _without_main(prepare):
+    def preparation_data(name):
+        data = prepare(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+    return preparation_data
+
+
+def _start_without_main(popen, process_obj):
+    """Start a worker without re-running the caller's ``__main__`` in it. The workers run
+    only this module's functions, so a script calling ``extract_many(workers=2)`` at top
+    level (no ``if __name__ == "__main__":`` guard) works instead of every worker dying
+    while it re-imports the script, and guarded scripts do not pay for that import."""
+    from multiprocessing import spawn
+    with _PREP_LOCK:
+        prepare = spawn.get_preparation_data
+        spawn.get_preparation_data = _without_main(prepare)
+        try:
+            return popen(process_obj)
+        finally:
+            spawn.get_preparation_data = prepare
+
+
+class _SpawnProcess(_mpc.SpawnProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _start_without_main(_mpc.SpawnProcess._Popen, process_obj)
+
+
+class _SpawnContext(_mpc.SpawnContext):
+    Process = _SpawnProcess
+
+
+if hasattr(_mpc, "ForkServerProcess"):
+    class _ForkServerProcess(_mpc.ForkServerProcess):
+        @staticmethod
+        def _Popen(process_obj):
+            return _start_without_main(_mpc.ForkServerProcess._Popen, process_obj)
+
+    class _ForkServerContext(_mpc.ForkServerContext):
+        Process = _ForkServerProcess
+
+
 def _mp_context():
-    methods = multiprocessing.get_all_start_methods()
     # fork is fast but unsafe once threads exist (progress bars, dask); forkserver is not
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return _ForkServerContext()
+    return _SpawnContext()
 
 
 _POOLS: dict[int, cf.ProcessPoolExecutor] = {}

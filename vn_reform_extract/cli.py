@@ -169,8 +169,14 @@ def run_extract(inputs: list[str], *, out: Optional[str] = None, db: Optional[st
                 text_field: str = "text", id_field: Optional[str] = "id",
                 date_field: Optional[str] = "published", input_format: str = "auto",
                 max_chars: Optional[int] = None, progress: Optional[bool] = None,
-                include_text: bool = False, timeout: Optional[float] = None) -> dict[str, Any]:
+                include_text: bool = False, timeout: Optional[float] = None,
+                keep_fields: tuple[str, ...] = (), retry_errors: bool = False) -> dict[str, Any]:
     """Run the batch; returns counts. Used by ``vnre extract`` and ``vnre demo``.
+
+    ``keep_fields``: input fields carried into every output. A ``text_field`` missing
+    from the first records stops the run with ``ValueError`` before anything is
+    written (:func:`check_text_field`). ``retry_errors``: every error record of an
+    earlier run into ``db`` is tried again, not only those of a dying worker or a timeout.
 
     With ``db`` the run resumes: records already stored are skipped (an article id,
     or an error record of the same id, file and line; errors of a dying worker or a
@@ -188,7 +194,9 @@ def run_extract(inputs: list[str], *, out: Optional[str] = None, db: Optional[st
     dbw = None
     done_articles: set[str] = set()
     done_errors: set[tuple] = set()
-    stats = {"articles": 0, "errors": 0, "skipped": 0, "lists": {}, "warnings": 0}
+    stats = {"articles": 0, "errors": 0, "skipped": 0, "skipped_errors": 0, "lists": {}, "warnings": 0,
+             "no_date": 0}
+    keep = tuple(keep_fields or ())
     t0 = time.monotonic()
     signals = _Signals()
 
@@ -201,12 +209,12 @@ def run_extract(inputs: list[str], *, out: Optional[str] = None, db: Optional[st
     try:
         with signals:
             if db:
-                dbw = SqliteWriter(db)
-                done_articles, done_errors = dbw.resume_state()
+                dbw = SqliteWriter(db, keep=keep)
+                done_articles, done_errors = dbw.resume_state(retry_errors)
             resume = bool(done_articles or done_errors)
             if out is not None or db is None:
                 others.append(open_writer(out, fmt, include_text=include_text, resume=resume,
-                                          committed=dbw.committed() if dbw else None))
+                                          committed=dbw.committed() if dbw else None, keep=keep))
             if dbw is not None:
                 dbw.flush(committed())  # the outputs as cut back to the database
             total = count_records(inputs, input_format, exclude=outputs) if progress else None
@@ -216,11 +224,16 @@ def run_extract(inputs: list[str], *, out: Optional[str] = None, db: Optional[st
             seen: dict[str, str] = {}
 
             def tasks():
-                for t in iter_tasks(inputs, text_field=text_field, id_field=id_field, date_field=date_field,
-                                    input_format=input_format, max_chars=max_chars, exclude=outputs):
+                read = iter_tasks(inputs, text_field=text_field, id_field=id_field, date_field=date_field,
+                                  input_format=input_format, max_chars=max_chars, exclude=outputs,
+                                  keep_fields=keep)
+                for t in check_text_field(read, text_field):
                     if (t.id, t.source, t.line) in done_errors:
                         stats["skipped"] += 1
+                        stats["skipped_errors"] += 1
                         continue
+                    if t.no_date and t.error is None:
+                        stats["no_date"] += 1
                     where = f"{t.source}:{t.line}" if t.line is not None else str(t.source)
                     if t.id is not None and t.id in done_articles and t.id not in seen:
                         seen[t.id] = where
@@ -244,6 +257,7 @@ def run_extract(inputs: list[str], *, out: Optional[str] = None, db: Optional[st
                         dbw.write(task, result)
                     if isinstance(result, ErrorRecord):
                         stats["errors"] += 1
+                        stats.setdefault("first_error", f"{_printable(result.id)}: {result.error}")
                     else:
                         stats["articles"] += 1
                         for name, val in result:
@@ -282,10 +296,47 @@ def run_extract(inputs: list[str], *, out: Optional[str] = None, db: Optional[st
     return stats
 
 
+FIELD_CHECK_RECORDS = 20
+
+
+def check_text_field(tasks, text_field: str, n: int = FIELD_CHECK_RECORDS):
+    """Pass ``tasks`` through, but raise ``ValueError`` listing the fields the records do
+    have when ``text_field`` is missing from each of the first ``n`` records (or from
+    every record of a shorter input): a wrong ``--text-field`` stops the run instead of
+    turning every record into an error."""
+    held, missing, found, columns = [], 0, False, {}
+    it = iter(tasks)
+    for t in it:
+        held.append(t)
+        if t.columns is not None:
+            missing += 1
+            columns.update(dict.fromkeys(t.columns))
+            if missing >= n:
+                break
+        elif t.text is not None or (t.error or "").startswith("text field"):
+            found = True
+            break
+        elif len(held) >= 50 * n:
+            found = True  # only unreadable records so far: they are reported one by one
+            break
+    if missing and not found:
+        where = next(t.source for t in held if t.columns is not None)
+        names = ", ".join(repr(c) for c in list(columns)[:40]) or "(none)"
+        raise ValueError(f"text field {text_field!r} is missing from the first {missing} records of {where}; "
+                         f"their fields are: {names}. Choose one with --text-field "
+                         "(a dotted name such as content.text reaches into nested objects)")
+    yield from held
+    yield from it
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from .schema import Article
     print(json.dumps(Article.model_json_schema(), ensure_ascii=False, indent=2))
     return 0
+
+
+def _field_list(value: Optional[str]) -> tuple[str, ...]:
+    return tuple(f.strip() for f in (value or "").split(",") if f.strip())
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -301,7 +352,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             batch_size=args.batch_size, text_field=args.text_field, id_field=args.id_field or None,
             date_field=args.date_field or None, input_format=args.input_format,
             max_chars=args.max_chars, progress=progress, include_text=args.include_text,
-            timeout=args.timeout_per_record or None)
+            timeout=args.timeout_per_record or None, keep_fields=_field_list(args.keep_fields),
+            retry_errors=args.retry_errors)
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", 2)
         what = "terminated" if signum == 15 else "interrupted"
@@ -314,29 +366,39 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     if not args.quiet:
         msg = f"vnre: {stats['articles']} articles, {stats['errors']} errors"
         if stats["skipped"]:
-            msg += f", {stats['skipped']} skipped (already in {args.db})"
+            msg += f", {stats['skipped']} skipped (already in {args.db}"
+            if stats["skipped_errors"]:
+                msg += f"; {stats['skipped_errors']} of them failed before: --retry-errors tries them again"
+            msg += ")"
         if stats["warnings"]:
             msg += f", {stats['warnings']} warnings"
+        if args.date_field and stats["no_date"]:
+            msg += f", {stats['no_date']} with no {args.date_field!r} value (date from the text when it has one)"
         print(msg + f" in {stats['seconds']:.1f}s", file=sys.stderr)
+    if stats["errors"] and not stats["articles"] and not stats["skipped"]:
+        print(f"vnre extract: every input failed; the first: {stats['first_error']}", file=sys.stderr)
+        return 1
     return 1 if args.strict and stats["errors"] else 0
 
 
 # ---------------------------------------------------------------- show
 
 def _load_for_show(path: str, ident: Optional[str], limit: int, args: argparse.Namespace):
-    """Yield (id, Article, text or None)."""
+    """Yield (id, Article, text or None, title or None); the title from a ``title`` field
+    of the input (or a column kept with ``--keep-fields title``)."""
     from .schema import Article
     p = Path(path)
     if p.suffix.lower() in (".sqlite", ".db", ".sqlite3"):
         import sqlite3
         con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
-        sql, params = "SELECT article_id, json, text FROM articles", ()
+        has_title = any(r[1] == "title" for r in con.execute('PRAGMA table_info("articles")'))
+        sql, params = f"SELECT article_id, json, text, {'title' if has_title else 'NULL'} FROM articles", ()
         if ident:
             sql, params = sql + " WHERE article_id = ?", (ident,)
-        for aid, js, text in con.execute(sql + " LIMIT ?", (*params, limit)):
+        for aid, js, text, title in con.execute(sql + " LIMIT ?", (*params, limit)):
             art = Article.model_validate_json(js)
             art._text = text
-            yield aid, art, text
+            yield aid, art, text, title
         return
     if p.suffix.lower() in (".jsonl", ".ndjson") and p.exists():
         with open(p, encoding="utf-8", errors="replace") as fh:
@@ -360,14 +422,15 @@ def _load_for_show(path: str, ident: Optional[str], limit: int, args: argparse.N
                     art = Article.model_validate(rec["article"])
                     art._text = rec.get("text")
                     n += 1
-                    yield rec.get("id"), art, rec.get("text")
+                    kept = rec.get("input") if isinstance(rec.get("input"), dict) else {}
+                    yield rec.get("id"), art, rec.get("text"), kept.get("title")
             return
     from .batch import run_tasks
     from .io import iter_tasks
 
     def tasks():
         for t in iter_tasks([path], text_field=args.text_field, id_field=args.id_field,
-                            date_field=args.date_field):
+                            date_field=args.date_field, keep_fields=("title",)):
             if ident and t.id != ident:
                 continue
             yield t
@@ -376,7 +439,8 @@ def _load_for_show(path: str, ident: Optional[str], limit: int, args: argparse.N
         if n >= limit:
             break
         n += 1
-        yield task.id, result, task.text
+        title = task.extra.get("title")
+        yield task.id, result, task.text, title if isinstance(title, str) else None
 
 
 def _printable(v: Any) -> str:
@@ -389,22 +453,27 @@ def _printable(v: Any) -> str:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     from .batch import ErrorRecord
-    from .visualize import render_html, render_terminal
+    from .visualize import article_html, guess_title, html_page, render_terminal
+    if args.file != "-" and not Path(args.file).exists():
+        raise FileNotFoundError(f"no such file: {args.file}")
     color = args.color if args.color is not None else (sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     found = False
-    html_parts = []
-    for aid, art, text in _load_for_show(args.file, args.id, args.limit, args):
+    html_parts, titles = [], []
+    for aid, art, text, title in _load_for_show(args.file, args.id, args.limit, args):
         found = True
         if isinstance(art, ErrorRecord):
             print(f"== {_printable(aid)}: error: {_printable(art.error)}")
             continue
         if args.html:
-            html_parts.append(render_html(art, text=text, title=str(aid)))
+            title = title or guess_title(text)
+            titles.append(title or str(aid))
+            html_parts.append(article_html(art, text, title, True, None if aid is None else str(aid)))
         else:
-            print(render_terminal(art, text=text, color=color, title=_printable(aid), width=args.width))
+            heading = f"{aid}: {title}" if title else str(aid)
+            print(render_terminal(art, text=text, color=color, title=_printable(heading), width=args.width))
     if args.html and html_parts:
-        Path(args.html).write_text(html_parts[0] if len(html_parts) == 1 else
-                                   "\n<hr>\n".join(html_parts), encoding="utf-8")
+        page_title = titles[0] if len(titles) == 1 else f"{len(titles)} articles from {Path(args.file).name}"
+        Path(args.html).write_text(html_page(html_parts, page_title), encoding="utf-8")
         print(f"wrote {args.html}", file=sys.stderr)
     if not found:
         print(f"vnre show: nothing to show in {_printable(args.file)}" + (f" with id {args.id!r}" if args.id else ""),
@@ -508,17 +577,44 @@ def _cmd_demo(args: argparse.Namespace) -> int:
           + (f", {stats['skipped']} already done" if stats["skipped"] else "")
           + f" in {stats['seconds']:.1f}s -> {db}, {jsonl}\n")
     print(db_summary(str(db)))
-    print(f"\nnext: vnre show {db} --id {next(iter(sorted(ids)), '')}   |   sqlite3 {db} "
+    vnre, activate = vnre_command()
+    print(f"\nnext: {vnre} show {db} --id {next(iter(sorted(ids)), '')}   |   sqlite3 {db} "
           "\"SELECT code, COUNT(*) FROM provinces GROUP BY code\"")
+    if activate:
+        print(f"      (vnre is not on your PATH: run it as {vnre}, or first: source {activate})")
     return 0
+
+
+def vnre_command() -> tuple[str, Optional[str]]:
+    """How the user can call this command again: ("vnre", None) when it is on PATH, else
+    its path (".venv/bin/vnre") and the venv's activate script, when there is one."""
+    import shutil
+    exe = Path(sys.argv[0]).resolve()
+    if exe.name != "vnre":
+        return f"{Path(sys.executable).name} -m vn_reform_extract.cli", None
+    found = shutil.which("vnre")
+    if found and Path(found).resolve() == exe:
+        return "vnre", None
+
+    def shown(p: Path) -> str:
+        try:
+            return str(p.relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(p)
+    activate = exe.parent / "activate"
+    return shown(exe), (shown(activate) if activate.exists() else None)
 
 
 # ---------------------------------------------------------------- parser
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="vnre", description="Structured records from Vietnamese government news")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the Python traceback of an error (also: VNRE_DEBUG=1)")
+    ap.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = ap.add_subparsers(dest="command", required=True)
-    ev = sub.add_parser("eval", help="score extract() against gold files (GOLD.md format)")
+    ev = sub.add_parser("eval", parents=[common], help="score extract() against gold files (GOLD.md format)")
     ev.add_argument("gold_dir")
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
     ev.add_argument("--ids", metavar="FILE", help="score only the ids listed in FILE, one per line "
@@ -526,18 +622,29 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--update-baseline", metavar="FILE", help="write per-field F1 to FILE (e.g. corpus/baseline.json)")
     ev.set_defaults(func=_cmd_eval)
 
-    ex = sub.add_parser("extract", help="extract over files, directories, globs or stdin",
+    ex = sub.add_parser("extract", parents=[common], help="extract over files, directories, globs or stdin",
                         description="One result per input record: an article or an error record. "
                                     "JSONL to stdout unless --out/--db is given.")
     ex.add_argument("inputs", nargs="*", metavar="INPUT", help="file, directory, glob, or - for stdin")
-    ex.add_argument("--text-field", default="text", help="JSONL/CSV field holding the text (default: text)")
+    ex.add_argument("--text-field", default="text",
+                    help="JSONL/CSV field holding the text (default: text); a dotted name such as "
+                         "content.text reaches into nested JSON objects. A field missing from the first "
+                         f"{FIELD_CHECK_RECORDS} records stops the run and lists the fields they have")
     ex.add_argument("--id-field", default="id", help="field holding the id (default: id; else PATH:LINE, the file path relative to the working directory)")
-    ex.add_argument("--date-field", default="published", help="field holding the publication date (default: published)")
+    ex.add_argument("--date-field", default="published",
+                    help="field holding the publication date (default: published); records without "
+                         "a value are counted on the summary line")
+    ex.add_argument("--keep-fields", metavar="A,B", default="",
+                    help="input fields to carry into the outputs (e.g. title,url): an \"input\" object in "
+                         "JSONL, extra columns of the articles and errors tables in CSV, Parquet, SQLite")
     ex.add_argument("--input-format", default="auto", choices=["auto", "jsonl", "csv", "text", "html"])
     ex.add_argument("--out", metavar="FILE", help="x.jsonl (default: stdout), x.csv or x.parquet (a directory x/ of tables)")
     ex.add_argument("--format", choices=["auto", "jsonl", "csv", "parquet", "json-schema"], default="auto",
                     help="output format (default: from the --out extension); json-schema prints the Article schema")
     ex.add_argument("--db", metavar="FILE", help="SQLite database; ids already in it are skipped (resume)")
+    ex.add_argument("--retry-errors", action="store_true",
+                    help="with --db: try again the inputs that failed in earlier runs (by default only "
+                         "those of a dying worker or a timeout are)")
     ex.add_argument("--workers", type=int, default=1, help="processes (output order is kept)")
     ex.add_argument("--batch-size", type=int, default=32, help="records per batch / commit (default: 32)")
     ex.add_argument("--max-chars", type=int, default=None, help="longer texts become error records")
@@ -552,7 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--strict", action="store_true", help="exit with status 1 when any input failed")
     ex.set_defaults(func=_cmd_extract)
 
-    sh = sub.add_parser("show", help="view an article with its mentions highlighted")
+    sh = sub.add_parser("show", parents=[common], help="view an article with its mentions highlighted")
     sh.add_argument("file", help="a text/JSONL/CSV/HTML input, a vnre extract JSONL, or a SQLite database")
     sh.add_argument("--id", help="the article to show")
     sh.add_argument("--limit", type=int, default=1, help="how many articles (default: 1)")
@@ -566,13 +673,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-color", dest="color", action="store_false")
     sh.set_defaults(func=_cmd_show)
 
-    de = sub.add_parser("demo", help="extract the bundled corpus into out/demo.sqlite and summarize it")
+    de = sub.add_parser("demo", parents=[common], help="extract the bundled corpus into out/demo.sqlite and summarize it")
     de.add_argument("--out-dir", default="out")
     de.add_argument("--workers", type=int, default=1)
     de.add_argument("--resume", action="store_true", help="keep existing out/demo.sqlite and skip what it holds")
     de.set_defaults(func=_cmd_demo)
 
-    ds = sub.add_parser("datasets", help="add indicator and officials dataset tables to a --db database",
+    ds = sub.add_parser("datasets", parents=[common], help="add indicator and officials dataset tables to a --db database",
                         description="Adds indicator_observations, indicator_values, officials_timeline and "
                                     "appointments (and views) to a database written by `vnre extract --db`. "
                                     "Re-runs read only new or changed articles.")
@@ -580,7 +687,7 @@ def build_parser() -> argparse.ArgumentParser:
     ds.add_argument("--rebuild", action="store_true", help="drop the dataset tables and build them again")
     ds.set_defaults(func=_cmd_datasets)
 
-    sv = sub.add_parser("serve", help="open a --db database in the browser workbench (Datasette)",
+    sv = sub.add_parser("serve", parents=[common], help="open a --db database in the browser workbench (Datasette)",
                         description="Starts Datasette with the vn_reform_extract plugin on localhost: facets, "
                                     "full-text search, canned queries, article pages and a try page. "
                                     "Needs the web extra: pip install 'vn_reform_extract[web]'.")
@@ -590,14 +697,38 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--no-fts", action="store_true", help="do not (re)build the full-text indexes before serving")
     sv.set_defaults(func=_cmd_serve)
 
-    sc = sub.add_parser("schema", help="print the JSON Schema of Article")
+    sc = sub.add_parser("schema", parents=[common], help="print the JSON Schema of Article")
     sc.set_defaults(func=_cmd_schema)
     return ap
 
 
+def describe_error(exc: BaseException) -> str:
+    """One line for a user: the message we wrote, or the OS reason and the file."""
+    if isinstance(exc, OSError) and exc.strerror and exc.filename is not None:
+        return f"{exc.strerror}: {exc.filename}"
+    msg = " ".join(str(exc).split())
+    if isinstance(exc, (ValueError, OSError, ImportError, RuntimeError)) and msg:
+        return msg
+    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Errors end as one line on stderr and exit status 1; ``--debug`` or ``VNRE_DEBUG=1``
+    shows the Python traceback instead."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    debug = getattr(args, "debug", False) or os.environ.get("VNRE_DEBUG", "") not in ("", "0")
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print("vnre: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        print(f"vnre {args.command}: {describe_error(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

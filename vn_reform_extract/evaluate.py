@@ -149,9 +149,15 @@ def evaluate(gold_dir: str | Path, extractor: Optional[Callable[..., dict]] = No
     if not files:
         raise FileNotFoundError(f"no gold files (*.json) in {gold_dir}")
     for path in files:
-        gold = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            gold = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise ValueError(f"gold file {path} is not valid JSON: {exc}") from exc
         gid = gold.get("id") or path.stem
-        text = (corpus_dir / "texts" / f"{gid}.txt").read_text(encoding="utf-8")
+        text_path = corpus_dir / "texts" / f"{gid}.txt"
+        if not text_path.is_file():
+            raise FileNotFoundError(f"gold file {path} has no text file {text_path}")
+        text = text_path.read_text(encoding="utf-8")
         published = meta.get(gid, {}).get("published")
         if extractor is None:
             article = extract(text, published=published).model_dump(mode="json")

@@ -110,15 +110,30 @@ def _singular(name: str) -> str:
     return name[:-1] if name.endswith("s") else name
 
 
-_SPECS: Optional[dict[str, TableSpec]] = None
+_SPECS: dict[tuple[str, ...], dict[str, TableSpec]] = {}
 
 
-def table_specs() -> dict[str, TableSpec]:
-    """All flat tables in a fixed order: articles, one per list, nested lists, errors."""
-    global _SPECS
-    if _SPECS is not None:
-        return _SPECS
-    specs: dict[str, TableSpec] = {}
+def table_specs(keep: Iterable[str] = ()) -> dict[str, TableSpec]:
+    """All flat tables in a fixed order: articles, one per list, nested lists, errors.
+    ``keep``: input fields (``--keep-fields``) added as the last columns of ``articles``
+    and ``errors``."""
+    keep = tuple(keep or ())
+    if keep in _SPECS:
+        return _SPECS[keep]
+    if keep:
+        specs = dict(table_specs())
+        taken = set(specs["articles"].column_names) | set(specs["errors"].column_names)
+        clash = [k for k in keep if k in taken]
+        if clash or len(set(keep)) != len(keep):
+            raise ValueError(f"kept field {(clash or keep)[0]!r} clashes with a column of the same name "
+                             f"(taken: {', '.join(sorted(taken))})")
+        extra = tuple(Column(k, "json") for k in keep)
+        for name in ("articles", "errors"):
+            spec = specs[name]
+            specs[name] = TableSpec(name, spec.columns + extra, spec.key)
+        _SPECS[keep] = specs
+        return specs
+    specs = {}
     lists = list_fields(Article)
     art_cols = [Column("article_id", "str")] + _scalar_columns(Article) + [
         Column("file", "str"), Column("line", "int"), Column("n_chars", "int")]
@@ -140,14 +155,16 @@ def table_specs() -> dict[str, TableSpec]:
     specs["errors"] = TableSpec("errors", (
         Column("id", "str"), Column("error", "str"), Column("file", "str"),
         Column("line", "int"), Column("position", "int")), ("id",))
-    _SPECS = specs
+    _SPECS[keep] = specs
     return specs
 
 
 def flatten(article: Article | dict, article_id: Any, *, file: Optional[str] = None,
-            line: Optional[int] = None, text: Optional[str] = None) -> dict[str, list[dict[str, Any]]]:
-    """Rows for every table (except ``errors``) from one Article."""
-    specs = table_specs()
+            line: Optional[int] = None, text: Optional[str] = None,
+            kept: Optional[dict[str, Any]] = None) -> dict[str, list[dict[str, Any]]]:
+    """Rows for every table (except ``errors``) from one Article; ``kept``: input fields
+    for the ``articles`` row (see ``table_specs(keep)``)."""
+    specs = table_specs(tuple(kept or ()))
     if isinstance(article, BaseModel):
         if text is None:
             text = getattr(article, "_text", None)
@@ -157,7 +174,7 @@ def flatten(article: Article | dict, article_id: Any, *, file: Optional[str] = N
     aid = None if article_id is None else str(article_id)
     rows: dict[str, list[dict[str, Any]]] = {}
     art = {"article_id": aid, "file": file, "line": line,
-           "n_chars": len(text) if isinstance(text, str) else None}
+           "n_chars": len(text) if isinstance(text, str) else None, **(kept or {})}
     for col in specs["articles"].columns:
         if col.name in art:
             continue
@@ -238,8 +255,22 @@ def iter_results(results: Iterable[Any], ids: Optional[Iterable[Any]] = None) ->
         yield rid, obj
 
 
+def _kept_values(item: Any, keep: tuple[str, ...]) -> dict[str, Any]:
+    """``keep`` fields from an ``(result, context)`` pair's mapping context, or from the
+    ``input`` object of a ``vnre extract --keep-fields`` JSONL line."""
+    src: Any = None
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], dict):
+        src = item[1]
+    elif isinstance(item, dict):
+        src = item.get("input")
+    if not isinstance(src, dict):
+        return {k: None for k in keep}
+    from .io import lookup
+    return {k: lookup(src, k)[1] for k in keep}
+
+
 def to_frames(results: Iterable[Any], ids: Optional[Iterable[Any]] = None,
-              by_2025_province: bool = False) -> dict[str, Any]:
+              by_2025_province: bool = False, keep_fields: Iterable[str] = ()) -> dict[str, Any]:
     """A dict of pandas DataFrames, one per table of :func:`table_specs` (see module doc).
 
     ``results`` may be Articles, ErrorRecords, ``(id, Article)`` pairs, the
@@ -250,18 +281,30 @@ def to_frames(results: Iterable[Any], ids: Optional[Iterable[Any]] = None,
     ``agencies``, ``officials``, ``facts``) also gets ``province_2025_code`` and
     ``province_2025_name``: the unit of the 2025 map its 63-era province belongs to
     (a 2019 fact about Bình Dương falls under Hồ Chí Minh), and ``articles`` a ``year``.
+    ``keep_fields``: context keys (or the ``input`` fields of JSONL lines written with
+    ``--keep-fields``) to add as columns of ``articles`` and ``errors``.
     """
     import pandas as pd
     from .batch import ErrorRecord
-    specs = table_specs()
+    keep = tuple(keep_fields or ())
+    specs = table_specs(keep)
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in specs}
-    for rid, obj in iter_results(results, ids):
+    items: Iterable[Any] = results
+    kept_of: list[dict[str, Any]] = []
+    if keep:
+        def remember(it: Iterable[Any]) -> Iterator[Any]:
+            for x in it:
+                kept_of.append(_kept_values(x, keep))
+                yield x
+        items = remember(results)
+    for rid, obj in iter_results(items, ids):
+        kept = kept_of.pop() if keep else None
         if isinstance(obj, ErrorRecord):
             r = error_row(obj)
             r["id"] = str(rid) if rid is not None else None
-            rows["errors"].append(r)
+            rows["errors"].append({**r, **(kept or {})})
         else:
-            for name, rs in flatten(obj, rid).items():
+            for name, rs in flatten(obj, rid, kept=kept).items():
                 rows[name].extend(rs)
     dtypes = {"str": "object", "int": "Int64", "float": "float64", "bool": "boolean", "json": "object"}
     frames = {}

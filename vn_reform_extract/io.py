@@ -5,6 +5,9 @@ Formats (by extension, or ``input_format``): JSONL (``.jsonl``, ``.ndjson``, and
 plain text (``.txt``, ``.md``, anything else: one article per file, id = file stem),
 saved HTML pages (``.html``, ``.htm``: main text via trafilatura, the ``html`` extra).
 Standard input (``-``) is JSONL when its first non-blank byte is ``{``, else one text.
+Any of them may be compressed (gzip, bzip2, xz; zstd with the ``zstd`` extra), found
+by the first bytes; the format is then that of the name without ``.gz``/``.bz2``/...
+Field names may be dotted paths into nested JSON objects (``content.text``).
 
 Every input record becomes one ``Task``; a broken one carries ``error`` (malformed
 JSON, invalid UTF-8, missing/null/non-string text field, unreadable file ...) and
@@ -19,11 +22,14 @@ value that is no date becomes a warning on the task, not an error.
 """
 from __future__ import annotations
 
+import bz2
 import csv
 import glob
+import gzip
 import io as _io
 import itertools
 import json
+import lzma
 import os
 import re
 import sys
@@ -33,13 +39,16 @@ from typing import Any, Iterable, Iterator, Optional
 from .batch import Task
 from .datefield import parse_date_field
 
-__all__ = ["iter_tasks", "expand_inputs", "count_records", "JSONL_EXT", "CSV_EXT", "HTML_EXT"]
+__all__ = ["iter_tasks", "expand_inputs", "count_records", "lookup", "JSONL_EXT", "CSV_EXT", "HTML_EXT"]
 
 JSONL_EXT = {".jsonl", ".ndjson", ".json"}
 CSV_EXT = {".csv", ".tsv"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
 TEXT_EXT = {".txt", ".md", ".text"}
 KNOWN_EXT = JSONL_EXT | CSV_EXT | HTML_EXT | TEXT_EXT
+COMPRESSED_EXT = {".gz", ".gzip", ".bz2", ".xz", ".lzma", ".zst", ".zstd"}
+_MAGIC = ((b"\x1f\x8b", "gzip"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"))
+_BZ2_MAGIC = re.compile(rb"BZh[1-9]1AY&SY")
 _GLOB_CHARS = set("*?[")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPED = re.compile("[\udc80-\udcff]")
@@ -69,7 +78,7 @@ def expand_inputs(inputs: Iterable[str], exclude: Iterable[str] = ()) -> Iterato
             continue
         p = Path(inp)
         if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in KNOWN_EXT
+            files = sorted(f for f in p.rglob("*") if f.is_file() and _suffix(str(f)) in KNOWN_EXT
                            and not any(part.startswith(".") for part in f.relative_to(p).parts)
                            and not excluded(f))
             if not files:
@@ -88,12 +97,65 @@ def expand_inputs(inputs: Iterable[str], exclude: Iterable[str] = ()) -> Iterato
             yield inp, "no such file or directory"
 
 
+def _plain_name(path: str) -> str:
+    """The file name without a compression suffix: ``a.jsonl.gz`` -> ``a.jsonl``."""
+    name = Path(path).name
+    root, ext = os.path.splitext(name)
+    return root if ext.lower() in COMPRESSED_EXT else name
+
+
+def _suffix(path: str) -> str:
+    return os.path.splitext(_plain_name(path))[1].lower()
+
+
+def _compression(head: bytes) -> Optional[str]:
+    for magic, how in _MAGIC:
+        if head.startswith(magic):
+            return how
+    return "bz2" if _BZ2_MAGIC.match(head) else None
+
+
+def _zstd():
+    try:
+        import zstandard
+    except ImportError:
+        raise ValueError("reading zstd-compressed input needs the zstandard package: "
+                         "pip install 'vn_reform_extract[zstd]'") from None
+    return zstandard
+
+
+def _decompress(data: bytes, how: str) -> bytes:
+    if how == "gzip":
+        return gzip.decompress(data)
+    if how == "bz2":
+        return bz2.decompress(data)
+    if how == "xz":
+        return lzma.decompress(data)
+    with _zstd().ZstdDecompressor().stream_reader(_io.BytesIO(data)) as r:  # frames may omit their size
+        return r.read()
+
+
+def _open_plain(path: str):
+    """A binary file object with the decompressed bytes of ``path``."""
+    with open(path, "rb") as fh:
+        how = _compression(fh.read(16))
+    if how == "gzip":
+        return gzip.open(path, "rb")
+    if how == "bz2":
+        return bz2.open(path, "rb")
+    if how == "xz":
+        return lzma.open(path, "rb")
+    if how == "zstd":
+        return _zstd().ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True)
+    return open(path, "rb")
+
+
 def _detect(path: str, head: bytes, input_format: str) -> str:
     if input_format != "auto":
         return input_format
     if path == "-":
         return "jsonl" if head.lstrip()[:1] in (b"{", b"[") else "text"
-    ext = Path(path).suffix.lower()
+    ext = _suffix(path)
     if ext in JSONL_EXT:
         return "jsonl"
     if ext in CSV_EXT:
@@ -131,21 +193,41 @@ def id_path(path: str) -> str:
     return safe_str(p.replace(os.sep, "/"))
 
 
+def lookup(rec: dict, name: str) -> tuple[bool, Any]:
+    """(found, value) of a field: the key itself, else a dotted path into nested objects."""
+    if name in rec:
+        return True, rec[name]
+    if "." not in name:
+        return False, None
+    cur: Any = rec
+    for part in name.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            return False, None
+        cur = cur[part]
+    return True, cur
+
+
 class _Fields:
-    def __init__(self, text_field: str, id_field: Optional[str], date_field: Optional[str]):
-        self.text, self.id, self.date = text_field, id_field, date_field
+    def __init__(self, text_field: str, id_field: Optional[str], date_field: Optional[str],
+                 keep: tuple[str, ...] = ()):
+        self.text, self.id, self.date, self.keep = text_field, id_field, date_field, keep
 
     def task(self, rec: Any, default_id: str, source: str, line: Optional[int]) -> Task:
         t = Task(id=default_id, source=source, line=line)
         if not isinstance(rec, dict):
             t.error = f"record is a JSON {type(rec).__name__}, not an object"
             return t
-        if self.id and rec.get(self.id) not in (None, ""):
-            t.id = safe_str(str(rec[self.id]))
-        if self.text not in rec:
+        if self.keep:
+            t.extra = {k: lookup(rec, k)[1] for k in self.keep}
+        if self.id:
+            ident = lookup(rec, self.id)[1]
+            if ident not in (None, ""):
+                t.id = safe_str(str(ident))
+        found, text = lookup(rec, self.text)
+        if not found:
             t.error = f"missing text field {self.text!r}"
+            t.columns = list(rec)
             return t
-        text = rec[self.text]
         if text is None:
             t.error = f"text field {self.text!r} is null"
         elif not isinstance(text, str):
@@ -156,11 +238,13 @@ class _Fields:
         else:
             t.text = text
         if self.date:
-            raw = rec.get(self.date)
+            raw = lookup(rec, self.date)[1]
             try:
                 t.published = parse_date_field(raw)
             except ValueError as exc:
                 t.warnings.append(f"date field {self.date!r} ignored: {exc}")
+            else:
+                t.no_date = t.published is None
         return t
 
 
@@ -244,7 +328,7 @@ def _iter_csv(path: str, data: bytes, fields: _Fields) -> Iterator[Task]:
     stem = id_path(path)
     text = data.decode("utf-8", errors="surrogateescape").lstrip("\ufeff")
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    delim = "\t" if path.lower().endswith(".tsv") else ","
+    delim = "\t" if _suffix(path) == ".tsv" else ","
     lines = _io.StringIO(text, newline="").readlines()
 
     def reader_at(i: int):
@@ -312,12 +396,22 @@ def _html_text(data: bytes) -> tuple[Optional[str], Optional[str], Optional[str]
 
 def _iter_file(path: str, fields: _Fields, input_format: str) -> Iterator[Task]:
     src = _name(path)
-    stem = "stdin" if path == "-" else safe_str(Path(path).stem)
+    stem = "stdin" if path == "-" else safe_str(os.path.splitext(_plain_name(path))[0])
     try:
         data = _read_bytes(path)
     except OSError as exc:
         yield Task(id=stem, source=src, error=f"cannot read file: {exc.strerror or exc}")
         return
+    how = _compression(data[:16])
+    if how is not None:
+        try:
+            data = _decompress(data, how)
+        except ValueError as exc:
+            yield Task(id=stem, source=src, error=str(exc))
+            return
+        except Exception as exc:  # corrupt or truncated archive
+            yield Task(id=stem, source=src, error=f"cannot decompress ({how}): {exc}")
+            return
     kind = _detect(path, data[:64], input_format)
     if kind == "jsonl":
         yield from _iter_jsonl(path, data, fields)
@@ -342,10 +436,13 @@ def _iter_file(path: str, fields: _Fields, input_format: str) -> Iterator[Task]:
 
 def iter_tasks(inputs: Iterable[str], *, text_field: str = "text", id_field: Optional[str] = "id",
                date_field: Optional[str] = "published", input_format: str = "auto",
-               max_chars: Optional[int] = None, exclude: Iterable[str] = ()) -> Iterator[Task]:
+               max_chars: Optional[int] = None, exclude: Iterable[str] = (),
+               keep_fields: Iterable[str] = ()) -> Iterator[Task]:
     """One ``Task`` per input record of every input, in order, with ``position`` set.
-    ``exclude``: output paths that directory walks and globs must not read back."""
-    fields = _Fields(text_field, id_field, date_field)
+    ``exclude``: output paths that directory walks and globs must not read back.
+    ``keep_fields``: input fields copied to ``Task.extra`` (None where a record lacks one)."""
+    keep = tuple(keep_fields or ())
+    fields = _Fields(text_field, id_field, date_field, keep)
     pos = 0
     for path, problem in expand_inputs(inputs, exclude):
         if problem:
@@ -355,6 +452,8 @@ def iter_tasks(inputs: Iterable[str], *, text_field: str = "text", id_field: Opt
         for t in tasks:
             t.position = pos
             pos += 1
+            if keep and len(t.extra) != len(keep):
+                t.extra = {k: t.extra.get(k) for k in keep}
             if t.error is None and max_chars is not None and isinstance(t.text, str) and len(t.text) > max_chars:
                 t.error = f"text has {len(t.text)} characters, over the limit of {max_chars} (--max-chars)"
             yield t
@@ -370,17 +469,17 @@ def count_records(inputs: Iterable[str], input_format: str = "auto", exclude: It
             total += 1
             continue
         try:
-            with open(path, "rb") as fh:
-                head = fh.read(64)
-                kind = _detect(path, head, input_format)
-                if kind == "jsonl":
-                    fh.seek(0)
+            with _open_plain(path) as fh:
+                kind = _detect(path, fh.read(64), input_format)
+            if kind == "jsonl":
+                with _open_plain(path) as fh:
                     total += sum(1 for ln in fh if ln.strip())
-                elif kind == "csv":
-                    fh.seek(0)
-                    total += max(0, sum(1 for _ in csv.reader(_io.TextIOWrapper(fh, "utf-8", errors="replace", newline=""))) - 1)
-                else:
-                    total += 1
-        except OSError:
+            elif kind == "csv":
+                with _open_plain(path) as fh:
+                    rows = csv.reader(_io.TextIOWrapper(fh, "utf-8", errors="replace", newline=""))
+                    total += max(0, sum(1 for _ in rows) - 1)
+            else:
+                total += 1
+        except (OSError, ValueError, EOFError):
             total += 1
     return total

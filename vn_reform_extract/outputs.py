@@ -21,6 +21,9 @@ JSONL line shapes::
     {"id": "...", "source": "in.jsonl", "line": 5, "article": {...}, "warnings": ["date field ..."]}
     {"id": "...", "error": "malformed JSON: ...", "line": 4, "source": "in.jsonl"}
 
+(with ``--keep-fields title,url`` both also carry ``"input": {"title": ..., "url": ...}``,
+and the ``articles`` and ``errors`` tables get ``title`` and ``url`` columns).
+
 Table sets (``--out NAME.csv`` / ``--out NAME.parquet``): a directory ``NAME/``
 holding one file per table of :func:`vn_reform_extract.frames.table_specs`
 (``articles.csv``, ``provinces.csv``, ..., ``official_mentions.csv``, ``errors.csv``).
@@ -56,12 +59,16 @@ def result_json(task: Task, result: Any, include_text: bool = False) -> dict[str
     if isinstance(result, ErrorRecord):
         out = result.to_json()
         out.pop("position", None)
+        if task.extra:
+            out["input"] = task.extra
         return out
     out: dict[str, Any] = {"id": task.id}
     if task.source is not None:
         out["source"] = task.source
     if task.line is not None:
         out["line"] = task.line
+    if task.extra:
+        out["input"] = task.extra   # --keep-fields
     out["article"] = result.model_dump(mode="json")
     if include_text:
         out["text"] = task.text
@@ -181,11 +188,12 @@ def _compact_jsonl(path: str) -> set[tuple]:
     return set(last)
 
 
-def _rows_for(task: Task, result: Any) -> dict[str, list[dict[str, Any]]]:
+def _rows_for(task: Task, result: Any, keep: tuple[str, ...] = ()) -> dict[str, list[dict[str, Any]]]:
+    kept = {k: task.extra.get(k) for k in keep}
     if isinstance(result, ErrorRecord):
         return {"errors": [{"id": result.id, "error": result.error, "file": result.source,
-                            "line": result.line, "position": result.position}]}
-    return flatten(result, task.id, file=task.source, line=task.line, text=task.text)
+                            "line": result.line, "position": result.position, **kept}]}
+    return flatten(result, task.id, file=task.source, line=task.line, text=task.text, kept=kept)
 
 
 def table_dir(out: str) -> Path:
@@ -211,11 +219,13 @@ class TableWriter:
     and appended, Parquet parts past the committed one are removed); otherwise the
     tables are started afresh."""
 
-    def __init__(self, out: str, fmt: str, resume: bool = False, committed: Optional[dict[str, str]] = None):
+    def __init__(self, out: str, fmt: str, resume: bool = False, committed: Optional[dict[str, str]] = None,
+                 keep: tuple[str, ...] = ()):
         self.fmt = fmt
+        self.keep = tuple(keep)
+        self.specs = table_specs(self.keep)
         self.dir = table_dir(out)
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.specs = table_specs()
         self._buf: dict[str, list[dict[str, Any]]] = {n: [] for n in self.specs}
         self._files: dict[str, Any] = {}
         committed = committed or {}
@@ -262,7 +272,7 @@ class TableWriter:
         return pa.schema([(c.name, types[c.kind]) for c in spec.columns])
 
     def write(self, task: Task, result: Any) -> None:
-        for name, rows in _rows_for(task, result).items():
+        for name, rows in _rows_for(task, result, self.keep).items():
             spec = self.specs[name]
             self._buf[name].extend(encode_row(spec, r) for r in rows)
 
@@ -379,14 +389,16 @@ class SqliteWriter:
     ``lock``: hold ``PATH.lock`` until ``close()`` so a second run into the same
     database stops with :class:`DatabaseBusy` instead of doing the work twice."""
 
-    def __init__(self, path: str, lock: bool = True):
+    def __init__(self, path: str, lock: bool = True, keep: tuple[str, ...] = ()):
+        self.keep = tuple(keep)
+        table_specs(self.keep)  # a clashing --keep-fields name fails before anything is opened
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = RunLock(str(path) + ".lock", str(path)) if lock else None
         self.con = sqlite3.connect(path)
         self.con.execute("PRAGMA journal_mode=WAL")
         self.con.execute("PRAGMA synchronous=NORMAL")
-        self.specs = table_specs()
+        self.specs = table_specs(self.keep)
         self._create()
         self._pending = 0
 
@@ -410,6 +422,10 @@ class SqliteWriter:
             for col in _INDEXES.get(name, []):
                 if col in spec.column_names:
                     cur.execute(f'CREATE INDEX IF NOT EXISTS "ix_{name}_{col}" ON "{name}" ("{col}")')
+            have = {r[1] for r in cur.execute(f'PRAGMA table_info("{name}")')}
+            for c in spec.columns:  # a resumed database written with other --keep-fields
+                if c.name not in have:
+                    cur.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c.name}" {_SQL_TYPES[c.kind]}')
         from .gazetteer import provinces
         cur.execute("CREATE TABLE IF NOT EXISTS province_map (code TEXT PRIMARY KEY, name TEXT, kind TEXT, "
                     "merged_2025_code TEXT, merged_2025_name TEXT)")
@@ -424,11 +440,14 @@ class SqliteWriter:
         ids |= {r[0] for r in self.con.execute("SELECT id FROM errors WHERE id IS NOT NULL")}
         return ids
 
-    def resume_state(self) -> tuple[set[str], set[tuple]]:
+    def resume_state(self, retry_errors: bool = False) -> tuple[set[str], set[tuple]]:
         """(article ids, keys of error records that stay done): what a resumed run
-        skips. Errors of a dying worker or a timeout are retried, so not listed."""
+        skips. Errors of a dying worker or a timeout are retried, so not listed;
+        with ``retry_errors`` no error record stays done (``--retry-errors``)."""
         from .batch import RETRIED_ERRORS
         arts = {r[0] for r in self.con.execute("SELECT article_id FROM articles")}
+        if retry_errors:
+            return arts, set()
         errs = {(i, f, ln) for i, f, ln, e in self.con.execute("SELECT id, file, line, error FROM errors")
                 if not str(e).startswith(RETRIED_ERRORS)}
         return arts, errs
@@ -438,7 +457,7 @@ class SqliteWriter:
         return dict(self.con.execute("SELECT key, value FROM meta WHERE key LIKE 'committed:%'"))
 
     def write(self, task: Task, result: Any) -> None:
-        rows = _rows_for(task, result)
+        rows = _rows_for(task, result, self.keep)
         cur = self.con.cursor()
         # the record's own earlier error (retried now) is replaced
         cur.execute('DELETE FROM errors WHERE id IS ? AND file IS ? AND line IS ?',
@@ -505,9 +524,10 @@ def output_paths(out: Optional[str], fmt: Optional[str] = None) -> list[str]:
 
 
 def open_writer(out: Optional[str], fmt: Optional[str] = None, include_text: bool = False,
-                resume: bool = False, committed: Optional[dict[str, str]] = None):
+                resume: bool = False, committed: Optional[dict[str, str]] = None, keep: tuple[str, ...] = ()):
     """Writer for ``--out``: format from ``fmt`` or the extension (.jsonl default, .csv, .parquet).
-    ``resume``/``committed``: continue the outputs of an earlier run into the same database."""
+    ``resume``/``committed``: continue the outputs of an earlier run into the same database.
+    ``keep``: input fields (``--keep-fields``) added to every record / the articles table."""
     fmt = out_format(out, fmt)
     committed = committed or {}
     if fmt == "jsonl":
@@ -516,4 +536,4 @@ def open_writer(out: Optional[str], fmt: Optional[str] = None, include_text: boo
                            committed=None if done is None else int(done))
     if out is None or out == "-":
         raise ValueError(f"--format {fmt} needs --out (a directory name such as out/tables.{fmt})")
-    return TableWriter(out, fmt, resume=resume, committed=committed)
+    return TableWriter(out, fmt, resume=resume, committed=committed, keep=keep)
