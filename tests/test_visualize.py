@@ -99,3 +99,103 @@ def test_spacy_component():
     assert labels.count("OFFICIAL") == 2 and {"PROVINCE", "AGENCY", "FACT", "DATE"} <= set(labels)
     by = {s.label_: s for s in doc.spans["vnre"]}
     assert by["PROVINCE"].text == "Bình Dương" and by["FACT"].text.startswith("87,87/100")
+
+
+class _Checker(__import__("html.parser").parser.HTMLParser):
+    """Tags balance (void elements aside), and what a document needs is there."""
+    VOID = {"meta", "br", "hr", "img", "input", "link", "wbr", "col"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.errors, self.seen, self.decl = [], [], [], None
+        self.title = ""
+
+    def handle_decl(self, decl):
+        self.decl = decl
+
+    def handle_starttag(self, tag, attrs):
+        self.seen.append((tag, dict(attrs)))
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1] == "title":
+            self.title += data
+
+
+def _parse(page: str) -> _Checker:
+    c = _Checker()
+    c.feed(page)
+    c.close()
+    assert c.errors == [] and c.stack == [], (c.errors, c.stack)
+    return c
+
+
+def test_html_page_is_a_complete_valid_document():
+    a = article()
+    page = render_html(a, title="<b>Tiêu đề</b> & </title><script>x</script>")
+    assert page.lower().startswith("<!doctype html>")
+    c = _parse(page)
+    assert c.decl.lower() == "doctype html"
+    tags = [t for t, _ in c.seen]
+    assert tags[:3] == ["html", "head", "meta"] and c.seen[2][1] == {"charset": "utf-8"}
+    assert "<script>" not in page and "<b>Tiêu đề</b>" not in page
+    assert c.title == "<b>Tiêu đề</b> & </title><script>x</script>"  # escaped, shown as text
+    assert "<h1>&lt;b&gt;Tiêu đề" in page
+
+
+def test_html_details_without_hovering():
+    page = render_html(article())
+    _parse(page)
+    # each list is a table below the text, with readable cells (no JSON)
+    for label in ("province (1)", "agency (1)", "official (1)", "fact (1)", "date (1)"):
+        assert label in page
+    assert "<td>Lê Sỹ Bảy; Bảy</td>" in page          # mentions by their text
+    assert "<td>Phó &lt;b&gt;Tổng&lt;/b&gt;</td>" in page  # titles joined and escaped
+    assert "[" not in page.split('class="vnre-text"')[1].split("</div>", 1)[1]  # no JSON lists
+    assert '<td class="num">87.87</td>' in page and '<td class="num">100</td>' in page
+
+
+def test_html_types_have_distinct_colours():
+    from vn_reform_extract.visualize import _STYLE
+    colours = [c for _, c, _ in _STYLE.values()]
+    assert len(set(colours)) == len(colours)
+
+    def rgb(c):
+        return tuple(int(c[i:i + 2], 16) for i in (1, 3, 5))
+    d, f = rgb(_STYLE["dates"][1]), rgb(_STYLE["facts"][1])
+    assert sum(abs(x - y) for x, y in zip(d, f)) > 150  # a date never looks like a fact
+
+
+def test_html_title_from_the_first_line():
+    a = article()
+    text = "Bình Dương dẫn đầu cải cách hành chính\n\n" + TEXT
+    page = render_html(a, text=text)
+    assert "<title>Bình Dương dẫn đầu cải cách hành chính</title>" in page
+    assert "<h1>" not in render_html(a, text="Một câu rất bình thường kết thúc bằng dấu chấm.\nTiếp.")
+
+
+def test_notebook_fragment_is_no_document():
+    frag = article()._repr_html_()
+    assert "<!doctype" not in frag.lower() and "<html" not in frag
+    _parse(frag)
+
+
+def test_vnre_show_html_page(tmp_path):
+    import json
+    from vn_reform_extract.cli import main
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "x1", "title": "Tin <i>nóng</i>", "text": TEXT}, ensure_ascii=False) + "\n",
+                   encoding="utf-8")
+    out = tmp_path / "page.html"
+    assert main(["show", str(src), "--html", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    c = _parse(page)
+    assert c.title == "Tin <i>nóng</i>" and "<i>" not in page
+    assert "id x1" in page

@@ -8,27 +8,27 @@ new lists are highlighted without changes here.
 from __future__ import annotations
 
 import html
-import json
 import textwrap
 from dataclasses import dataclass
 from typing import Any, Optional
 
 from pydantic import BaseModel
 
-__all__ = ["render_html", "render_terminal", "collect_spans", "Highlight", "show"]
+__all__ = ["render_html", "render_terminal", "collect_spans", "Highlight", "show", "html_page", "article_html"]
 
-# type -> (label, css colour, ANSI background)
+# type -> (label, css colour, ANSI background); hues far apart so that no two types
+# (a date and a fact, an agency and a legal reference) look alike
 _STYLE = {
-    "provinces": ("province", "#ffd166", "43"),
-    "agencies": ("agency", "#8ecae6", "46"),
-    "officials": ("official", "#b5e48c", "42"),
-    "authors": ("author", "#d9d9d9", "47"),
-    "dates": ("date", "#f4a3c0", "45"),
-    "facts": ("fact", "#ffadad", "41"),
-    "legal_refs": ("legal ref", "#cdb4db", "44"),
-    "localities": ("locality", "#f9c74f", "103"),
+    "provinces": ("province", "#ffe066", "43"),
+    "agencies": ("agency", "#9ad1f5", "46"),
+    "officials": ("official", "#b7e4a1", "42"),
+    "authors": ("author", "#dcdcdc", "47"),
+    "dates": ("date", "#d3b8ff", "45"),
+    "facts": ("fact", "#ffb266", "41"),
+    "legal_refs": ("legal ref", "#f7a8c8", "44"),
+    "localities": ("locality", "#86dcc8", "106"),
 }
-_FALLBACK = ["#e9c46a", "#a8dadc", "#f1c0e8", "#caffbf", "#fdffb6", "#9bf6ff"]
+_FALLBACK = ["#c5e8b7", "#a8dadc", "#f1c0e8", "#e6cc98", "#fdffb6", "#9bf6ff"]
 _SKIP = {"sentences"}
 
 
@@ -100,40 +100,117 @@ def _segments(text: str, spans: list[Highlight]) -> list[tuple[int, int, list[Hi
 
 
 _CSS = """
-.vnre{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.7;max-width:60em}
-.vnre .vnre-text{white-space:pre-wrap;border:1px solid #ddd;border-radius:6px;padding:1em;background:#fff;color:#111}
+.vnre{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.7;max-width:62em;color:#111}
+.vnre h1{font-size:1.4em;line-height:1.3;margin:.2em 0 .3em}
+.vnre h2{font-size:1.05em;margin:1.2em 0 .2em}
+.vnre .vnre-meta{color:#555;font-size:.9em;margin:0 0 .6em}
+.vnre .vnre-text{white-space:pre-wrap;border:1px solid #ddd;border-radius:6px;padding:1em;background:#fff}
 .vnre mark{border-radius:3px;padding:0 1px;color:inherit}
-.vnre .vnre-legend span{display:inline-block;margin:0 .6em .3em 0;padding:0 .4em;border-radius:3px}
-.vnre table{border-collapse:collapse;font-size:.85em;margin:.3em 0 1em}
-.vnre td,.vnre th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
-.vnre summary{cursor:pointer;font-weight:600}
+.vnre .vnre-legend{margin:.4em 0}
+.vnre .vnre-legend span{display:inline-block;margin:0 .6em .3em 0;padding:0 .5em;border-radius:3px;color:#111}
+.vnre table{border-collapse:collapse;font-size:.88em;margin:.2em 0 .8em}
+.vnre td,.vnre th{border:1px solid #ddd;padding:2px 8px;text-align:left;vertical-align:top}
+.vnre th{background:#f4f4f4}
+.vnre td.num{text-align:right;font-variant-numeric:tabular-nums}
+.vnre td.rule{color:#777;font-size:.9em}
+.vnre .swatch{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.3em;vertical-align:-.05em}
 """
 
+# table columns per list: (field, heading); fields not named here follow in schema order
+_COLUMNS = {
+    "provinces": [("text", "as written"), ("name", "province"), ("code", "code"), ("kind", "kind"),
+                  ("merged_2025_name", "from 1/7/2025")],
+    "agencies": [("text", "as written"), ("name", "agency"), ("kind", "kind"), ("level", "level"),
+                 ("province_code", "province"), ("ministry", "ministry")],
+    "officials": [("name", "name"), ("titles", "titles"), ("agency", "agency"), ("honorific", "honorific"),
+                  ("mentions", "mentions")],
+    "dates": [("text", "as written"), ("value", "value"), ("granularity", "granularity"),
+              ("year_inferred", "year inferred")],
+    "facts": [("text", "as written"), ("kind", "kind"), ("value", "value"), ("out_of", "out of"),
+              ("unit", "unit"), ("metric", "metric"), ("target", "target"), ("period", "period")],
+    "legal_refs": [("text", "as written"), ("doc_type", "type"), ("number", "number"), ("date", "date"),
+                   ("issuer", "issuer")],
+    "localities": [("text", "as written"), ("name", "name"), ("kind", "kind"), ("era", "map"),
+                   ("province_code", "province"), ("merged_2025_name", "on the 2025 map")],
+}
+_HIDDEN = {"start", "end", "rule"}
 
-def render_html(article: Any, text: Optional[str] = None, title: Optional[str] = None,
-                tables: bool = True) -> str:
-    """A self-contained HTML fragment (inline CSS, no scripts): the text with every
-    mention highlighted by type (hover for details), a legend with counts, and one
-    table per list. Every piece of text is escaped."""
+
+def _cell(v: Any) -> str:
+    """A value as readable text: numbers without a useless .0, lists joined, spans by text."""
+    if v is None or v is False:
+        return ""
+    if v is True:
+        return "yes"
+    if isinstance(v, float):
+        return f"{int(v):,}".replace(",", " ") if v.is_integer() and abs(v) < 1e18 else f"{v:g}"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, dict):
+        if "text" in v and v.get("text"):
+            return str(v["text"])
+        return ", ".join(f"{k} {_cell(x)}" for k, x in v.items() if x not in (None, "", [], False))
+    if isinstance(v, list):
+        return "; ".join(_cell(x) for x in v)
+    return str(v)
+
+
+def guess_title(text: Optional[str]) -> Optional[str]:
+    """The first line of an article when it reads as a headline (short, no final period)."""
+    if not text:
+        return None
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= 200 and not line.endswith((".", ":", ";")) else None
+    return None
+
+
+def _table(kind: str, items: list[dict[str, Any]]) -> str:
+    e = html.escape
+    cols = list(_COLUMNS.get(kind, []))
+    named = {c for c, _ in cols}
+    for k in items[0]:
+        if k not in named and k not in _HIDDEN:
+            cols.append((k, k.replace("_", " ")))
+    cols = [(c, h) for c, h in cols if any(_cell(it.get(c)) for it in items)]  # no empty columns
+    if "rule" in items[0]:
+        cols.append(("rule", "rule"))
+    head = "<th>#</th>" + "".join(f"<th>{e(h)}</th>" for _, h in cols)
+    rows = []
+    for i, it in enumerate(items, 1):
+        cells = [f'<td class="num">{i}</td>']
+        for c, _ in cols:
+            v = it.get(c)
+            cls = ' class="num"' if isinstance(v, (int, float)) and not isinstance(v, bool) else (
+                ' class="rule"' if c == "rule" else "")
+            cells.append(f"<td{cls}>{e(_cell(v))}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    label, colour, _ = _style(kind)
+    return (f'<h2><span class="swatch" style="background:{colour}"></span>{e(label)} ({len(items)})</h2>'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def article_html(article: Any, text: Optional[str], title: Optional[str], tables: bool,
+                  ident: Optional[str]) -> str:
     if text is None:
         text = getattr(article, "_text", None)
     data = article.model_dump(mode="json") if isinstance(article, BaseModel) else dict(article)
     spans = collect_spans(data)
     e = html.escape
-    parts = [f"<div class=\"vnre\"><style>{_CSS}</style>"]
-    if title:
-        parts.append(f"<h3>{e(str(title))}</h3>")
-    meta = [f"{k}: {e(str(data.get(k)))}" for k in ("published", "source") if data.get(k)]
+    parts = ['<article class="vnre">']
+    heading = title or guess_title(text)
+    if heading:
+        parts.append(f"<h1>{e(str(heading))}</h1>")
+    meta = [f"id {e(str(ident))}"] if ident not in (None, "", heading) else []
+    meta += [f"{k} {e(str(data.get(k)))}" for k in ("published", "source") if data.get(k)]
     if meta:
-        parts.append(f"<p>{' · '.join(meta)}</p>")
-    counts: dict[str, int] = {}
+        parts.append(f"<p class=\"vnre-meta\">{' · '.join(meta)}</p>")
+    legend = []
     for kind, items in data.items():
         if kind not in _SKIP and isinstance(items, list):
-            counts[kind] = len(items)
-    legend = []
-    for kind, c in counts.items():
-        label, colour, _ = _style(kind)
-        legend.append(f"<span style=\"background:{colour}\">{e(label)} ({c})</span>")
+            label, colour, _ = _style(kind)
+            legend.append(f"<span style=\"background:{colour}\">{e(label)} ({len(items)})</span>")
     parts.append(f"<div class=\"vnre-legend\">{''.join(legend)}</div>")
     if text is None:
         parts.append("<p><em>(text not available: only the extracted lists are shown)</em></p>")
@@ -156,23 +233,34 @@ def render_html(article: Any, text: Optional[str] = None, title: Optional[str] =
         parts.append(f"<div class=\"vnre-text\">{''.join(body)}</div>")
     if tables:
         for kind, items in data.items():
-            if kind in _SKIP or not isinstance(items, list) or not items:
+            if kind in _SKIP or not isinstance(items, list) or not items or not isinstance(items[0], dict):
                 continue
-            cols = [k for k in items[0].keys() if k != "rule"]
-            head = "".join(f"<th>{e(c)}</th>" for c in cols)
-            rows = []
-            for it in items:
-                cells = []
-                for c in cols:
-                    v = it.get(c)
-                    if isinstance(v, (list, dict)):
-                        v = json.dumps(v, ensure_ascii=False)
-                    cells.append(f"<td>{'' if v is None else e(str(v))}</td>")
-                rows.append(f"<tr>{''.join(cells)}</tr>")
-            parts.append(f"<details><summary>{e(_style(kind)[0])} ({len(items)})</summary>"
-                         f"<table><tr>{head}</tr>{''.join(rows)}</table></details>")
-    parts.append("</div>")
+            parts.append(_table(kind, items))
+    parts.append("</article>")
     return "".join(parts)
+
+
+def html_page(fragments: list[str], title: str) -> str:
+    """A complete HTML document around ``article_html`` fragments."""
+    sep = "\n<hr>\n"
+    return ("<!doctype html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{html.escape(title)}</title>\n<style>{_CSS}body{{margin:1.5em}}</style>\n</head>\n<body>\n"
+            f"{sep.join(fragments)}\n</body>\n</html>\n")
+
+
+def render_html(article: Any, text: Optional[str] = None, title: Optional[str] = None,
+                tables: bool = True, full: bool = True, ident: Optional[str] = None) -> str:
+    """The article as HTML: its title (``title``, else the text's first line when it reads
+    as a headline), the text with every mention highlighted in the colour of its type, a
+    legend with counts, and one table per list. Self-contained (inline CSS, no scripts);
+    every piece of text is escaped. ``full=True``: a complete document (doctype, charset,
+    title) to save as a file; ``full=False``: a fragment (notebooks)."""
+    body = article_html(article, text, title, tables, ident)
+    if not full:
+        return f"<div class=\"vnre-wrap\"><style>{_CSS}</style>{body}</div>"
+    heading = title or guess_title(text if text is not None else getattr(article, "_text", None))
+    return html_page([body], heading or str(ident or "vn_reform_extract"))
 
 
 def render_terminal(article: Any, text: Optional[str] = None, color: bool = False,
