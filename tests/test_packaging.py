@@ -72,8 +72,8 @@ def installed(tmp_path_factory):
 
 def test_wheel_carries_the_data(installed):
     names = zipfile.ZipFile(installed["wheel"]).namelist()
-    for p in (ROOT / "patterns").glob("*.yaml"):
-        assert f"vn_reform_extract/data/patterns/{p.name}" in names
+    for p in (ROOT / "patterns").rglob("*.yaml"):
+        assert f"vn_reform_extract/data/patterns/{p.relative_to(ROOT / 'patterns').as_posix()}" in names
     for p in (ROOT / "gazetteers").glob("*.csv"):
         assert f"vn_reform_extract/data/gazetteers/{p.name}" in names
     assert "vn_reform_extract/data/gazetteers/MANIFEST.json" in names
