@@ -79,8 +79,9 @@ def test_wheel_carries_the_data(installed):
     assert "vn_reform_extract/data/gazetteers/MANIFEST.json" in names
     assert not any(n.endswith("build.py") for n in names)
     root = ROOT / "vn_reform_extract"
-    for init in root.rglob("__init__.py"):  # every subpackage
-        assert f"vn_reform_extract/{init.relative_to(root).as_posix()}" in names
+    for f in root.rglob("*"):  # every module of every subpackage, and their files (web templates ...)
+        if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc":
+            assert f"vn_reform_extract/{f.relative_to(root).as_posix()}" in names
 
 
 def test_installed_library_extracts_outside_the_tree(installed):
