@@ -230,6 +230,7 @@ _WS = regex.compile(r"\s+")
 _BARE_NAME_RX = regex.compile(r"\s+" + _LOCAL_NAME)
 
 
+_DISTRICT_TYPE_RX = regex.compile(r"\s+(?:huyện|quận|thị xã|Q\.)" + _E)
 _PROVINCE_TYPE_RX = regex.compile(r"\s+(?i:tỉnh|thành phố|tp\.?)" + _E)
 
 
@@ -297,6 +298,12 @@ def _parse_place(doc: Document, pos: int, style: str) -> Optional[Place]:
                 place = _parse_place(doc, pos, "admin")
                 if place is not None and place.level == "provincial":
                     return Place(_bare_name(place.province), "provincial", place.end, place.province)
+        if style != "bare" and _DISTRICT_TYPE_RX.match(text, pos):
+            # "Quận ủy quận 9" (a number needs its type word), "Huyện ủy huyện Sóc Sơn" -> "Huyện ủy Sóc Sơn"
+            place = _parse_place(doc, pos, "admin")
+            if place is not None and place.level == "district":
+                name = place.form.split(" ", 2 if place.form.startswith("thị xã") else 1)[-1]
+                return place if name.isdigit() else Place(name, "district", place.end, place.province)
         m = _BARE_NAME_RX.match(text, pos)
         # "Huyện ủy A Lưới", "Thành ủy Quy Nhơn" (a city inside a province); not the person
         # after a title ("Bí thư huyện ủy Hồ Xuân Trăng")
@@ -445,7 +452,10 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
         place = _parse_place(doc, m.end(), head["place"]) if not m.group("parent") else None
         end = m.end()
         if place is None:
+            # after a comma the next body is the unit's parent in a title ("Trưởng phòng Khoáng
+            # sản, Sở Tài nguyên và Môi trường tỉnh Yên Bái") or for a police unit; else a list
             if m.group("parent") and (not m.group("parent").lstrip().startswith(",")
+                                      or text.endswith("rưởng ", 0, m.start())
                                       or _comma_parent_rx().match(m.group("phong"), 6)):
                 canon = " ".join(_unit_abbreviations().get(w, w) for w in head["canon"].split(" "))
                 pending.append((m.start(), m.end(), canon, m.end("parent") - len(m.group("parent").lstrip("-–, \t\n"))))
