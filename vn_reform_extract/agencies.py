@@ -231,6 +231,7 @@ _BARE_NAME_RX = regex.compile(r"\s+" + _LOCAL_NAME)
 
 
 _DISTRICT_TYPE_RX = regex.compile(r"\s+(?:huyện|quận|thị xã|Q\.)" + _E)
+_LOCAL_AFTER = regex.compile(r"[ \t]+(?:xã|phường|thị trấn|huyện|quận|thị xã|tỉnh)" + _E)
 _PROVINCE_TYPE_RX = regex.compile(r"\s+(?i:tỉnh|thành phố|tp\.?)" + _E)
 
 
@@ -413,7 +414,9 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
     foreign = _foreign_rx()
     for m in _central_matches(doc):
         body = _central_body(m.group())
-        if body is None or body.kind == "ignore" or (foreign is not None and foreign.match(text, m.end())):
+        if (body is None or body.kind == "ignore" or (foreign is not None and foreign.match(text, m.end()))
+                or (body.kind in ("front", "party_committee") and _LOCAL_AFTER.match(text, m.end()))):
+            # "Chủ tịch MTTQ Việt Nam xã": the commune's committee, not the central one
             out.append((m.start(), m.end(), Body("", "ignore"), None, "central-gazetteer"))
             continue
         s, kind, rule = m.start(), body.kind, "central-gazetteer"
