@@ -72,7 +72,7 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
             x = t.text
             if x[:1].isupper() and cx.R.stop_any.fullmatch(x):
                 break
-            if x in CAPITAL_HONORIFICS and cx.R.anchor.match(text, t.start):
+            if x in CAPITAL_HONORIFICS and cx.R.anchor.match(text, t.start) and not cx.in_blocked(t.start):
                 break
             if after_lower and x[:1].isupper() and cx.head_at(t.start) is not None:
                 break  # "Thủ tướng hoan nghênh Bộ trưởng X": X belongs to the later position
@@ -141,6 +141,10 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
         mt = cx.R.acad_tail.search(text[hs:title_end])
         if mt:
             title_end = hs + mt.start()
+        # a rank between position and name: "Bộ trưởng Bộ Công an - Đại tướng Lương Tam Quang"
+        mt = cx.R.rank_tail.search(text, hs, title_end)
+        if mt and mt.start() > hs:
+            title_end = mt.start()
         parts = split_before(cx, hs, title_end)
         after_used = {t[0] for c in cands if c.rule != "title-before-name" for t in c.titles if t[0] < c.start or t[0] >= c.end}
         parts = [t for t in parts if t[0] not in after_used] or parts[-1:]

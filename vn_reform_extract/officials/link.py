@@ -125,7 +125,8 @@ def resolve(cx: Context, cands: list[Candidate], shorts, authors, lists=()) -> l
     holders = Counter(k for ks in held for k in ks)
     for p, own in zip(plist, held):
         p.titles = [t for t in p.titles
-                    if not (t[0] in cx.chain_leading and holders[key(t[2])] - (key(t[2]) in own) > 0)]
+                    if not (t[0] in cx.chain_leading and holders[key(t[2])] - (key(t[2]) in own) > 0
+                            and not cx.R.shared_heads.match(t[2]))]
     return plist
 
 

@@ -34,6 +34,7 @@ class Rules:
     blocker_words: frozenset
     acad: Any
     acad_tail: Any
+    rank_tail: Any
     rank: Any
     surnames: frozenset
     top_surnames: frozenset
@@ -56,6 +57,7 @@ class Rules:
     single_name_heads: frozenset = frozenset()
     private_company: Any = None
     complete_heads: frozenset = frozenset()
+    shared_heads: Any = None
     list_quantifier: Any = None
     name_particles: frozenset = frozenset()
     foreign_org_words: frozenset = frozenset()
@@ -108,6 +110,7 @@ def rules() -> Rules:
         countries=countries_by_first_word(),
         private_company=regex.compile(r"(?<![\p{L}\p{M}])(?:" + m["private_company"] + r")(?![\p{L}\p{M}])", regex.V1),
         list_quantifier=regex.compile(r"(?<![\p{L}\p{M}\p{N}])(?:" + m["list_quantifier"] + r")\s+$", regex.V1),
+        shared_heads=regex.compile(r"(?:(?:" + m["former_or_acting"] + r")\s+)?(?:" + m["shared_heads"] + r")(?![\p{L}\p{M}])", regex.V1),
         complete_heads=frozenset(split_list(m.get("complete_heads", ""))),
         single_name_heads=frozenset(split_list(m.get("single_name_heads", ""))),
         name_particles=frozenset(split_list(m["particle"])),
@@ -130,6 +133,7 @@ def rules() -> Rules:
                            + r")\s+[\p{Lu}\p{N}])", regex.V1),
         blocker_words=frozenset(split_list(m.get("blocker", ""))),
         acad=regex.compile(patterns.expand(r"(?:{acad})\s+", m), regex.V1),
+        rank_tail=regex.compile(r"(?:\s*[-–—,]?\s*(?:" + T.rank_pattern() + r"))+\s*$", regex.V1),
         acad_tail=regex.compile(patterns.expand(r"(?:[\s,]*(?:(?:{acad})\s+))+$", m), regex.V1),
         rank=regex.compile(T.rank_pattern(), regex.V1),
         surnames=T.surnames(),

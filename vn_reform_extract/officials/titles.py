@@ -136,7 +136,7 @@ class Positions:
                 break
             if x == "và" and i + 1 < len(toks) and (toks[i + 1].text[:1].islower() or toks[i + 1].text in CAPITAL_HONORIFICS):
                 break
-            if x in CAPITAL_HONORIFICS and self.R.anchor.match(self.text, t.start):
+            if x in CAPITAL_HONORIFICS and self.R.anchor.match(self.text, t.start) and not self.in_blocked(t.start):
                 break  # "... Trường Đại học Y-Dược Huế và Ông Trương Quốc Hùng"
             if x in PUNCT_ENDING_POSITION or x in {",", ")", "(", "/"}:
                 break
@@ -145,7 +145,7 @@ class Positions:
             if x in DASHES:
                 nxt = toks[i + 1] if i + 1 < len(toks) else None
                 if (nxt is None or not nxt.text[:1].isupper() or self.R.anchor.match(self.text, nxt.start)
-                        or self.R.caption.match(nxt.text)):
+                        or self.R.caption.match(nxt.text) or self.R.rank.match(self.text, nxt.start)):
                     break
                 i += 1
                 continue
