@@ -149,3 +149,16 @@ def test_sqlite_merger_views(tmp_path):
                                "WHERE list IN ('provinces', 'localities')").fetchall())
     assert by_list == {"provinces": "79", "localities": "79"}
     assert "ix_localities_province_code" in {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+
+
+def test_localities_are_scored_only_when_the_gold_lists_them():
+    from vn_reform_extract.evaluate import FIELDS, Counts, score_localities
+    article = extract("Công an xã Ia Pa, tỉnh Gia Lai và phường Bến Thành (TP.HCM).",
+                      published="2026-02-01").model_dump(mode="json")
+    counts = {f: Counts() for f in FIELDS}
+    score_localities(article, {"localities": ["xã Ia Pa", {"kind": "phường", "name": "Bến Thành",
+                                                          "merged_2025_province_code": "79"}, "xã Tân Phú"]}, counts)
+    c = counts["localities"]
+    assert (c.tp, c.fp, c.fn) == (2, 0, 1)
+    assert c.extra["merged_2025_province accuracy"] == [1, 1]
+    assert "localities" not in FIELDS

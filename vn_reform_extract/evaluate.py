@@ -122,6 +122,23 @@ def score_article(article: dict, gold: dict, counts: dict[str, Counts]) -> None:
                [r["number"] for r in gold.get("legal_refs", []) if r.get("number")], lambda a, b: key(a) == key(b))
 
 
+def _locality_key(item: Any) -> str:
+    """A gold locality is "phường Bến Thành" or {"kind": "phường", "name": "Bến Thành", ...}."""
+    return key(item if isinstance(item, str) else f"{item['kind']} {item['name']}")
+
+
+def score_localities(article: dict, gold: dict, counts: dict[str, Counts]) -> None:
+    """Scored only for gold files that list localities (the dev gold does not): the distinct
+    "kind name" pairs, and for matched ones given with a province, whether it agrees."""
+    c = counts.setdefault("localities", Counts())
+    pairs = _score_set(c, article.get("localities", []), gold["localities"],
+                       lambda p, g: _locality_key(p) == _locality_key(g))
+    for p, g in pairs:
+        for k in ("province_code", "merged_2025_province_code"):
+            if isinstance(g, dict) and k in g:
+                c.add_extra(k.replace("_code", "") + " accuracy", p.get(k) == g[k])
+
+
 def load_corpus_meta(corpus_dir: Path) -> dict[str, dict]:
     meta_path = corpus_dir / "meta.jsonl"
     if not meta_path.exists():
@@ -164,6 +181,8 @@ def evaluate(gold_dir: str | Path, extractor: Optional[Callable[..., dict]] = No
         else:
             article = extractor(text, published=published)
         score_article(article, gold, counts)
+        if "localities" in gold:
+            score_localities(article, gold, counts)
         if "published" in gold:
             pub_n += 1
             pub_ok += article.get("published") == gold["published"]
