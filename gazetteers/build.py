@@ -341,6 +341,12 @@ def build_countries() -> tuple[str, str]:
     return _csv(rows, ["name", "code", "source"]), babel.__version__
 
 
+def build_lunar_new_year() -> str:
+    """The solar date of the lunar new year (Tết Nguyên đán) by year, Vietnamese calendar (UTC+7)."""
+    rows = sorted(_read(SOURCES / "lunar_new_year.csv"), key=lambda r: int(r["year"]))
+    return _csv(rows, ["year", "date", "can_chi"])
+
+
 def build_all() -> dict[str, str]:
     p63, p34, versions = build_provinces()
     communes_2025, communes_pre2025 = build_localities()
@@ -357,6 +363,7 @@ def build_all() -> dict[str, str]:
         "acronyms.csv": build_acronyms(),
         "currencies.csv": build_currencies(),
         "indicators.csv": build_indicators(),
+        "lunar_new_year.csv": build_lunar_new_year(),
     }
     files["countries.csv"], versions["babel (CLDR)"] = build_countries()
     digest = hashlib.sha256("".join(files[k] for k in sorted(files)).encode()).hexdigest()

@@ -26,7 +26,11 @@ from .trie import matches_at, starts_at_digit
 from .schema import DateMention
 from .spans import Taken
 
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4}
+_MONTH_WORDS = {"một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "bẩy": 7,
+                "tám": 8, "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12}
+_WEEKDAYS = {"hai": 0, "2": 0, "ba": 1, "3": 1, "tư": 2, "4": 2, "năm": 3, "5": 3, "sáu": 4, "6": 4,
+             "bảy": 5, "7": 5, "nhật": 6}
 _CUT = regex.compile(r"[.;:()\n\[\]]")
 _LEFT = 50  # characters left of a match looked at for its prefix words
 _JOIN_RULE = "date-join"  # the `join` section of dates.yaml
@@ -104,6 +108,7 @@ def _rules() -> tuple[Any, dict]:
                                    regex.V1 | regex.IGNORECASE),
         "target_year_before": regex.compile(str(data.get("target_year_before", r"(?!)")), regex.V1 | regex.IGNORECASE),
         "half_value": str(data.get("half_value", "year")),
+        "report_weeks": bool(data.get("report_weeks", True)),
         "not_after": {r.name: regex.compile(patterns.expand(str(r.extra["not_after"]), pf.macros),
                                             regex.V1 | regex.IGNORECASE)
                       for r in pf.rules if r.extra.get("not_after")},
@@ -119,6 +124,29 @@ def _int(m: regex.Match, name: str) -> Optional[int]:
     except IndexError:
         return None
     return int(v) if v else None
+
+
+def _month(m: regex.Match) -> Optional[int]:
+    """The month of group ``m``: digits or a month word ("sáu", "Mười Hai")."""
+    try:
+        v = m.group("m")
+    except IndexError:
+        return None
+    if not v:
+        return None
+    if v.isdigit():
+        return int(v)
+    return _MONTH_WORDS.get(" ".join(v.lower().split()))
+
+
+def _year(m: regex.Match) -> Optional[int]:
+    """Group ``y``, or a two-digit ``yy`` (00-49 -> 20xx, 50-99 -> 19xx)."""
+    y = _int(m, "y")
+    if y is None:
+        yy = _int(m, "yy")
+        if yy is not None:
+            y = 2000 + yy if yy < 50 else 1900 + yy
+    return y
 
 
 def _valid_day(y: Optional[int], mo: Optional[int], d: Optional[int]) -> bool:
@@ -167,11 +195,12 @@ def _prefiltered(rule: Any, text: str) -> Any:
 def _candidates(doc: Document) -> list[_Cand]:
     pf, extra = _rules()
     text = doc.text
+    phrase = bool(doc.context.get("_date_phrase"))  # parse_date: one phrase, not an article
     out: list[_Cand] = []
     group = 0
     for rule in pf.rules:
         kind = rule.kind or "dmy"
-        if kind == "relative" and doc.published is None:
+        if kind in ("relative", "weekday") and doc.published is None:
             continue  # nothing to resolve a relative phrase against
         not_after = extra["not_after"].get(rule.name)
         before = extra["prefixes"].get(rule.extra.get("before", ""))
@@ -199,7 +228,7 @@ def _candidates(doc: Document) -> list[_Cand]:
                 continue
             group += 1
             if kind == "dmy":
-                p = _day(_int(m, "y"), _int(m, "m"), _int(m, "d"))
+                p = _day(_year(m), _month(m), _int(m, "d"))
                 if p:
                     out.append(_Cand(s, e, rule.name, p, group=group))
             elif kind == "dm_range":
@@ -231,7 +260,7 @@ def _candidates(doc: Document) -> list[_Cand]:
                     out.extend(items)
                     out.append(_Cand(m.start("d"), e, rule.name, last, group=group))
             elif kind == "my":
-                mo = _int(m, "m")
+                mo = _month(m)
                 if mo and 1 <= mo <= 12:
                     y = _int(m, "y")
                     out.append(_Cand(s, e, rule.name, _Point("month", y, mo, explicit=y is not None), group=group))
@@ -255,11 +284,21 @@ def _candidates(doc: Document) -> list[_Cand]:
                 y1, y2 = _int(m, "y1"), _int(m, "y2")
                 if y1 and y2 and y1 < y2 <= y1 + 100 and not _in_name(text, s, extra["name_year"]):
                     out.append(_Cand(s, e, rule.name, _Point("year", y1), _Point("year", y2), group=group))
+            elif kind == "weekday":
+                rel = " ".join((m.group("rel") or "").lower().split())
+                if not phrase and rel in ("", "tới", "này"):
+                    continue  # "Thứ hai, ..." is an enumeration as often as a day
+                try:
+                    res = _weekday(m.group("wd"), rel, doc.published)
+                except (OverflowError, ValueError):  # past date.max / before date.min
+                    res = None
+                if res:
+                    out.append(_Cand(s, e, rule.name, fixed=res, fixed_gran="day", group=group))
             elif kind == "relative":
                 if doc.published is None:
                     continue
                 try:
-                    res = _relative(text[s:e], doc.published)
+                    res = _relative(text[s:e], doc.published, phrase)
                 except (OverflowError, ValueError):  # past date.max / before date.min
                     res = None
                 if res:
@@ -302,13 +341,13 @@ def _with_published(p: _Point, pub: date) -> _Point:
     if p.gran == "day":
         cand = date(y, p.m, min(p.d, calendar.monthrange(y, p.m)[1]))
         delta = (cand - pub).days
-        if delta > 183:
+        if delta > 300:
             y -= 1
         elif delta < -300:
             y += 1
     elif p.gran == "month":
         months = (p.m - pub.month)
-        if months > 6:
+        if months > 10:
             y -= 1
         elif months < -10:
             y += 1
@@ -319,27 +358,27 @@ def _infer_years(doc: Document, cands: list[_Cand]) -> None:
     _, extra = _rules()
     no_anchor = extra["no_anchor"]
     target_before = extra["target_year_before"]
-    anchors: list[tuple[int, int, bool]] = []   # (position, year, day or month date)
+    anchors: list[tuple[int, int, str]] = []   # (position, year, granularity)
     for c in cands:
         if no_anchor.search(doc.text, max(0, c.start - 30), c.start):
             continue  # "sinh ngày 20/5/1970": a birth date says nothing about the article's year
         if c.a is not None and c.a.gran == "year" and c.b is None and target_before.search(doc.text, max(0, c.start - 12), c.start):
             continue
         if c.fixed is None and c.b is None and c.a is not None and c.a.y and c.a.explicit:
-            anchors.append((c.start, c.a.y, c.a.gran in ("day", "month")))
+            anchors.append((c.start, c.a.y, c.a.gran))
         elif c.b is not None and c.b.explicit and c.b.gran != "year" and c.b.y:
-            anchors.append((c.start, c.b.y, c.b.gran in ("day", "month")))
+            anchors.append((c.start, c.b.y, c.b.gran))
+
+    # Without a publication date, a day or month written without its year takes the later of
+    # the year written nearest before it and the latest year of the full dates (day, month,
+    # year) of the article (news reports the present; older dates are background); months
+    # and bare years after it are no evidence (careers, anniversaries); else "XXXX".
+    latest = max((a[1] for a in anchors if a[2] == "day"), default=None)
 
     def year_at(pos: int) -> Optional[int]:
-        before = [a for a in anchors if a[0] < pos]
-        if before:
-            return before[-1][1]
-        # with no year before: the latest day or month date after it, else the latest year
-        # the article names after it (news looks back: earlier years are background,
-        # founding years, anniversaries of old events)
-        after = [a for a in anchors if a[0] > pos]
-        full = max((a[1] for a in after if a[2]), default=None)
-        return full if full is not None else max((a[1] for a in after), default=None)
+        before = [a[1] for a in anchors if a[0] < pos]
+        cands = [y for y in (before[-1] if before else None, latest) if y is not None]
+        return max(cands) if cands else None
 
     pub = doc.published
     for c in cands:
@@ -376,6 +415,7 @@ def _join(doc: Document, cands: list[_Cand]) -> list[_Cand]:
             if (c.fixed is None and n.fixed is None and not c.is_interval and not n.is_interval
                     and c.group != n.group and len(between) <= 12 and extra["between"].fullmatch(between)
                     and (("-" in between or "–" in between) and c.a.gran == n.a.gran
+                         or c.a.gran == n.a.gran == "year"   # "Năm 1962 đến năm 1969"
                          or extra["before"].search(text[max(0, c.start - 12):c.start]))):
                 a, b = c.a, n.a
                 if not a.explicit and b.y is not None:
@@ -398,10 +438,28 @@ def _add_months(y: int, mo: int, k: int) -> tuple[int, int]:
     return t // 12, t % 12 + 1
 
 
-def _relative(phrase: str, pub: date) -> Optional[tuple[str, str]]:
+def _weekday(wd: str, rel: str, pub: date) -> Optional[str]:
+    """"thứ Năm tuần tới", "thứ ba vừa rồi", "chủ nhật" -> the day, from ``pub``."""
+    target = _WEEKDAYS.get(wd.lower().split()[-1])
+    if target is None:
+        return None
+    monday = pub - timedelta(days=pub.weekday())
+    if rel.startswith("tuần"):
+        step = {"này": 0, "tới": 1, "sau": 1, "trước": -1, "qua": -1}[rel.split()[-1]]
+        return (monday + timedelta(weeks=step, days=target)).isoformat()
+    if rel == "này":
+        return (monday + timedelta(days=target)).isoformat()
+    if rel.startswith("vừa"):  # the last such day before
+        back = (pub.weekday() - target) % 7 or 7
+        return (pub - timedelta(days=back)).isoformat()
+    ahead = (target - pub.weekday()) % 7 or 7  # bare or "tới": the next such day
+    return (pub + timedelta(days=ahead)).isoformat()
+
+
+def _relative(phrase: str, pub: date, single: bool = False) -> Optional[tuple[str, str]]:
     p = regex.sub(r"\s+", " ", phrase.lower())
     head, _, tail = p.rpartition(" ")
-    if p in ("hôm nay",) or tail == "nay" and head in ("rạng sáng", "sáng", "trưa", "chiều", "tối", "đêm"):
+    if p in ("hôm nay", "bữa nay") or tail == "nay" and head in ("rạng sáng", "sáng", "trưa", "chiều", "tối", "đêm"):
         return pub.isoformat(), "day"
     if p == "hôm qua" or tail == "qua" and head in ("rạng sáng", "sáng", "trưa", "chiều", "tối", "đêm"):
         return (pub - timedelta(days=1)).isoformat(), "day"
@@ -412,15 +470,23 @@ def _relative(phrase: str, pub: date) -> Optional[tuple[str, str]]:
     if p == "ngày kia":
         return (pub + timedelta(days=2)).isoformat(), "day"
     unit, _, when = p.partition(" ")
-    step = {"này": 0, "nay": 0, "trước": -1, "ngoái": -1, "tới": 1, "sau": 1, "sau nữa": 2}.get(when)
+    if when in ("tiếp theo", "kế tiếp", "tiếp", "hiện tại") and not single:
+        return None
+    step = {"này": 0, "nay": 0, "hiện tại": 0, "trước": -1, "ngoái": -1, "tới": 1, "sau": 1, "tiếp": 1,
+            "tiếp theo": 1, "kế tiếp": 1, "sau nữa": 2}.get(when)
     if step is None:
         return None
     if unit == "tuần":
+        if not single and not _rules()[1]["report_weeks"]:
+            return None
         monday = pub - timedelta(days=pub.weekday()) + timedelta(weeks=step)
         return f"{monday.isoformat()}/{(monday + timedelta(days=6)).isoformat()}", "interval"
     if unit == "tháng":
         y, mo = _add_months(pub.year, pub.month, step)
         return f"{y:04d}-{mo:02d}", "month"
+    if unit == "quý":
+        q = (pub.year * 4 + (pub.month - 1) // 3) + step
+        return f"{q // 4:04d}-Q{q % 4 + 1}", "quarter"
     if unit == "năm":
         if when == "ngoái" or step:
             return f"{pub.year + step:04d}", "year"
@@ -489,18 +555,187 @@ def as_date(value: Union[None, str, date, datetime], what: str = "published") ->
     raise TypeError(f"{what} must be a datetime.date or an ISO string, got {type(value).__name__}")
 
 
+@lru_cache(maxsize=1)
+def _phrase_rules() -> dict[str, Any]:
+    pf, _ = _rules()
+    ph = pf.data.get("phrases") or {}
+
+    def rx(key: str) -> regex.Pattern:
+        return regex.compile(patterns.expand(str(ph[key]), pf.macros), regex.V1 | regex.IGNORECASE)
+
+    holidays = {" ".join(str(n).lower().split()): str(md)
+                for md, names in (pf.data.get("holidays") or {}).items() for n in names}
+    lunar = sorted((" ".join(str(n).lower().split()) for n in pf.data.get("lunar_new_year") or []),
+                   key=len, reverse=True)
+    names = sorted(list(holidays) + lunar, key=len, reverse=True)
+    return {
+        "now": rx("now"), "clock_tail": rx("clock_tail"), "clock_only": rx("clock_only"),
+        "edge_day": rx("edge_day"),
+        "units": {str(k): str(v) for k, v in ph["amount_units"].items()},
+        "before": regex.compile(r"^(?:" + ph["amount_before"] + r")\s+", regex.IGNORECASE),
+        "rel": regex.compile(r"\s+(?P<r>" + "|".join(
+            f"(?P<{k}>{ph['amount_' + k]})" for k in ("past_point", "past_span", "future_span", "future_point"))
+            + r")$", regex.IGNORECASE),
+        "holidays": holidays, "lunar": set(lunar),
+        "holiday": regex.compile(r"^(?:(?:ngày|lễ|dịp)\s+)?(?P<name>" + "|".join(regex.escape(n).replace(r"\ ", r"\s+")
+                                 for n in names) + r")(?:\s+(?P<cc>\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+))?(?:\s+(?:năm\s+)?(?P<y>\d{4}))?$",
+                                 regex.IGNORECASE),
+    }
+
+
+@lru_cache(maxsize=1)
+def _lunar_new_year() -> tuple[dict[int, date], dict[str, list[int]]]:
+    import csv
+    path = patterns.data_dir("gazetteers") / "lunar_new_year.csv"
+    by_year: dict[int, date] = {}
+    by_can_chi: dict[str, list[int]] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            y = int(r["year"])
+            by_year[y] = date.fromisoformat(r["date"])
+            by_can_chi.setdefault(r["can_chi"].lower(), []).append(y)
+    return by_year, by_can_chi
+
+
+def _shift(ref: date, unit: str, k: int) -> date:
+    if unit == "year":
+        y = ref.year + k
+        return date(y, ref.month, min(ref.day, calendar.monthrange(y, ref.month)[1]))
+    if unit == "month":
+        y, mo = _add_months(ref.year, ref.month, k)
+        return date(y, mo, min(ref.day, calendar.monthrange(y, mo)[1]))
+    if unit == "week":
+        return ref + timedelta(weeks=k)
+    if unit == "day":
+        return ref + timedelta(days=k)
+    return ref  # hours, minutes, seconds: the day of the reference
+
+
+def _at(d: date, gran: str) -> str:
+    return f"{d.year:04d}" if gran == "year" else f"{d.year:04d}-{d.month:02d}" if gran == "month" else d.isoformat()
+
+
+def _amount_of_time(phrase: str, ref: date) -> Optional[str]:
+    """"23 ngày trước", "sau 5 năm nữa", "2 tuần 3 ngày", "2 tháng vừa rồi", "3 ngày tới"."""
+    from .numbers import read_quantity
+    pr = _phrase_rules()
+    s = " ".join(phrase.split())
+    bm = pr["before"].match(s)
+    lead = bm.group().strip().lower() if bm else ""
+    if bm:
+        s = s[bm.end():]
+    rm = pr["rel"].search(s)
+    kind = next((k for k in ("past_point", "past_span", "future_span", "future_point") if rm and rm.group(k)), None)
+    if rm:
+        s = s[:rm.start()]
+    parts: list[tuple[int, str]] = []
+    while s.strip():
+        q = read_quantity(s)
+        if q is None or q[0] != int(q[0]) or q[0] < 0 or q[1]:
+            return None
+        um = regex.match(r"\s*(?P<u>[\p{L}]+)(?![\p{L}])", q[2])
+        if not um or um.group("u").lower() not in pr["units"]:
+            return None
+        parts.append((int(q[0]), pr["units"][um.group("u").lower()]))
+        s = q[2][um.end():]
+    if not parts:
+        return None
+    if kind is None:
+        kind = "future_point" if lead == "sau" else "past_point" if lead in ("", "cách đây") else None
+    if kind is None:
+        return None
+    grans = [u for _, u in parts]
+    fine = "day" if set(grans) & {"day", "week", "hour", "minute", "second"} else grans[-1]
+    if kind in ("past_point", "future_point"):
+        sign = -1 if kind == "past_point" else 1
+        d = ref
+        for n, u in parts:
+            d = _shift(d, u, sign * n)
+        return _at(d, fine)
+    if len(parts) != 1:
+        return None
+    n, u = parts[0]
+    if u in ("hour", "minute", "second"):
+        return ref.isoformat()
+    if u == "week":
+        u, n = "day", 7 * n
+    if kind == "past_span":
+        a, b = _shift(ref, u, -n), _shift(ref, u, -1)
+    else:
+        a, b = _shift(ref, u, 1), _shift(ref, u, n)
+    return f"{_at(a, u)}/{_at(b, u)}"
+
+
+def _holiday(phrase: str, ref: Optional[date]) -> Optional[str]:
+    pr = _phrase_rules()
+    m = pr["holiday"].fullmatch(" ".join(phrase.split()))
+    if not m:
+        return None
+    name = " ".join(m.group("name").lower().split())
+    y = int(m.group("y")) if m.group("y") else None
+    if name in pr["lunar"]:
+        by_year, by_can_chi = _lunar_new_year()
+        if y is None and m.group("cc"):
+            years = by_can_chi.get(" ".join(m.group("cc").lower().split()), [])
+            near = ref.year if ref else None
+            if not years or near is None:
+                return None
+            y = min(years, key=lambda t: (abs(t - near), -t))
+        y = y or (ref.year if ref else None)
+        return by_year[y].isoformat() if y in by_year else None
+    if m.group("cc"):
+        return None
+    md = pr["holidays"][name]
+    return f"{y:04d}-{md}" if y else f"{ref.year:04d}-{md}" if ref else f"XXXX-{md}"
+
+
+def _phrase_value(phrase: str, ref: Optional[date]) -> Optional[str]:
+    """Single-phrase forms that are no article mention: holidays, "bây giờ", amounts of time
+    from the reference, the first or last day of a month."""
+    pr = _phrase_rules()
+    h = _holiday(phrase, ref)
+    if h:
+        return h
+    em = pr["edge_day"].fullmatch(phrase)
+    if em:
+        mo = _month(em)
+        y = _int(em, "y") or (ref.year if ref else None)
+        if mo and 1 <= mo <= 12:
+            d = 1 if em.group("which").lower().startswith("đầu") else calendar.monthrange(y or 2001, mo)[1]
+            return f"{y:04d}-{mo:02d}-{d:02d}" if y else f"XXXX-{mo:02d}-{d:02d}"
+    if ref is None:
+        return None
+    if pr["now"].fullmatch(phrase):
+        return ref.isoformat()
+    return _amount_of_time(phrase, ref)
+
+
 def parse_date(text: str, reference: Union[None, str, date] = None) -> Optional[str]:
-    """The DateMention ``value`` of one phrase ("28/10", "quý IV năm 2023", "hôm qua"),
-    relative phrases resolved against ``reference``; None when the text is no date."""
+    """The DateMention ``value`` of one phrase ("28/10", "quý IV năm 2023", "hôm qua",
+    "thứ Năm tuần tới", "Giáng sinh", "23 ngày trước"), relative phrases resolved against
+    ``reference``; None when the text is no date.
+
+    Beyond what an article reports, a single phrase may be a bare weekday (the next one
+    after ``reference``), a relative week, "năm tiếp theo", a holiday, an amount of time
+    from the reference, or a clock time alone (the reference day); a trailing clock time is
+    read past."""
     if not isinstance(text, str) or not text.strip():
         return None
     ref = as_date(reference, "reference")
-    phrase = text.strip()
+    pr = _phrase_rules()
+    raw = " ".join(text.strip().split())
+    phrase = pr["clock_tail"].sub("", raw).strip(" ,.;|-–") or raw
+    special = _phrase_value(phrase, ref)
+    if special:
+        return special
     for t in (phrase, "ngày " + phrase, "năm " + phrase):
         doc = Document.from_text(t, ref)
+        doc.context["_date_phrase"] = True
         found = _mentions(doc)
         if found:
             return found[0][1]
+    if ref is not None and pr["clock_only"].fullmatch(raw):
+        return ref.isoformat()
     return None
 
 
