@@ -109,6 +109,8 @@ def _rules() -> tuple[Any, dict]:
         "target_year_before": regex.compile(str(data.get("target_year_before", r"(?!)")), regex.V1 | regex.IGNORECASE),
         "half_value": str(data.get("half_value", "year")),
         "report_weeks": bool(data.get("report_weeks", True)),
+        "lunar_after": regex.compile(str(data.get("lunar_after", r"(?!)")), regex.V1 | regex.IGNORECASE),
+        "year_after": regex.compile(str(data.get("year_after", r"(?!)")), regex.V1 | regex.IGNORECASE),
         "not_after": {r.name: regex.compile(patterns.expand(str(r.extra["not_after"]), pf.macros),
                                             regex.V1 | regex.IGNORECASE)
                       for r in pf.rules if r.extra.get("not_after")},
@@ -227,6 +229,8 @@ def _candidates(doc: Document) -> list[_Cand]:
             if not_after is not None and not_after.search(text, max(0, s - 20), s):
                 continue
             group += 1
+            if kind in ("dmy", "my") and extra["lunar_after"].match(text, e, min(len(text), e + 40)):
+                continue  # a lunar date
             if kind == "dmy":
                 p = _day(_year(m), _month(m), _int(m, "d"))
                 if p:
@@ -336,18 +340,21 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
 # ---------------------------------------------------------------------------- years
 
 
-def _with_published(p: _Point, pub: date) -> _Point:
+def _with_published(p: _Point, pub: date, ahead: bool = False) -> _Point:
     y = pub.year
-    if p.gran == "day":
+    if ahead:  # "tháng 9 tới": the next one from the publication
+        if p.key()[1:] < (pub.month, pub.day if p.gran == "day" else 1):
+            y += 1
+    elif p.gran == "day":
         cand = date(y, p.m, min(p.d, calendar.monthrange(y, p.m)[1]))
         delta = (cand - pub).days
-        if delta > 300:
+        if delta > 183:
             y -= 1
         elif delta < -300:
             y += 1
     elif p.gran == "month":
         months = (p.m - pub.month)
-        if months > 10:
+        if months > 6:
             y -= 1
         elif months < -10:
             y += 1
@@ -387,8 +394,14 @@ def _infer_years(doc: Document, cands: list[_Cand]) -> None:
         last = c.b or c.a
         if last.y is not None:
             continue
-        if pub is not None:
-            nb = _with_published(last, pub)
+        ya = extra["year_after"].match(doc.text, c.end, min(len(doc.text), c.end + 20)) if c.b is None else None
+        if pub is not None and ya and ya.group("rel"):
+            # "tháng 12 năm ngoái": one mention with the year of the relative word
+            step = {"ngoái": -1, "trước": -1, "nay": 0, "tới": 1, "sau": 1}[ya.group("rel").lower()]
+            nb = replace(last, y=pub.year + step, inferred=True)
+            c.end = ya.end()
+        elif pub is not None:
+            nb = _with_published(last, pub, ahead=bool(ya and ya.group("ahead")))
         else:
             y = year_at(c.start)
             nb = replace(last, y=y, inferred=y is not None)
@@ -500,6 +513,8 @@ def _relative(phrase: str, pub: date, single: bool = False) -> Optional[tuple[st
 def _mentions(doc: Document) -> list[tuple[_Cand, str, str, bool]]:
     cands = _select(_candidates(doc))
     _infer_years(doc, cands)
+    cands = [c for i, c in enumerate(cands)  # a relative year taken into a month ("tháng 12 năm ngoái")
+             if not (i and cands[i - 1].start <= c.start and c.end <= cands[i - 1].end)]
     cands = _join(doc, cands)
     out = []
     for c in cands:
