@@ -43,3 +43,19 @@ def test_parse_money_phrases(case, negative):
         assert got is None
     else:
         assert got is not None and got[1] == case["code"] and _close(got[0], float(case["value"])), got
+
+
+def _date_cases():
+    t = _table("dates")
+    for c in t.get("cases") or []:
+        yield pytest.param(c, t["reference"], False, id=c["text"])
+    for n in t.get("negative") or []:
+        c = n if isinstance(n, dict) else {"text": n}
+        yield pytest.param(c, c.get("reference", t["reference"]), True, id="NOT:" + (c["text"] or "<empty>"))
+
+
+@pytest.mark.parametrize("case,reference,negative", list(_date_cases()))
+def test_parse_date_phrases(case, reference, negative):
+    ref = date.fromisoformat(reference) if reference else None
+    got = parse_date(case["text"], ref)
+    assert got == (None if negative else case["value"])

@@ -743,7 +743,9 @@ def parse_date(text: str, reference: Union[None, str, date] = None) -> Optional[
     special = _phrase_value(phrase, ref)
     if special:
         return special
-    for t in (phrase, "ngày " + phrase, "năm " + phrase):
+    # a bare "28/10" or "2024" is read as "ngày 28/10", "năm 2024"
+    tries = (phrase, "ngày " + phrase, "năm " + phrase) if phrase[:1].isdigit() else (phrase,)
+    for t in tries:
         doc = Document.from_text(t, ref)
         doc.context["_date_phrase"] = True
         found = _mentions(doc)
