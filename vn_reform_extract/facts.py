@@ -112,6 +112,8 @@ class _Claims:
 
 
 _NEWLINE = regex.compile(r"\n")
+# a sign written before a number, not a range dash after another number ("5 - 10%")
+_SIGN_BEFORE = regex.compile(r"(?<![\d%.,]\s?)(?<=[\s(:])(?P<sign>[-−]\s?|(?i:âm)\s)$")
 _COLON = regex.compile(":")
 _SEPARATOR = regex.compile("[,;]")
 
@@ -268,6 +270,11 @@ def _facts_of(doc: Document, rule: Any, m: Any, fact_spans: list[tuple[int, int]
     for g in ("qual", "pre"):  # prefixes are matched by lookbehind: widen the span to them
         if g in m.re.groupindex and 0 <= m.start(g) < s:
             s = m.start(g)
+    if len(values) == 1 and kind in ("percent", "money", "count", "score"):
+        sg = _SIGN_BEFORE.search(m.string[max(0, s - 8):s])  # "giảm -5%", "lỗ âm 1,2 tỷ đồng"
+        if sg:
+            values = [-values[0]]
+            s -= len(sg.group("sign"))
     sent = doc.sentence_of(s)
     vs = m.start("value") if m.start("value") >= 0 else s
     target = bool(rule.extra.get("target")) or _is_target(doc, sent, s, e, vs, fact_spans)
