@@ -20,13 +20,15 @@ from typing import Any, Optional
 
 import regex
 
-from . import patterns
+from . import patterns, rank_lists
 from .document import Document
 from .numbers import CURRENCIES, MULTIPLIERS, parse_digits, read_quantity
 from .schema import NumericFact
 from .trie import matches_at, starts_at_digit
 
 ORDINALS = {"nhất": 1.0, "nhì": 2.0, "tư": 4.0}
+_RANK_ROW_PRIORITY = 97         # rows of ranking tables and lists: above the rank rules
+_ROW = object()                  # the "rule" of a rank_lists.Row candidate
 _CONTEXT_DATE_PRIORITY = 65      # dates found by the date extractor: above plain counts
 _LEGAL_PRIORITY = 100
 _NUMWORD = regex.compile(r"(?i)(?<![\p{L}\p{M}])(?:hai|ba|bốn|sáu|bảy|bẩy|tám|chín|mười|nhất|nhì)(?![\p{L}\p{M}])")
@@ -189,11 +191,19 @@ def extract(doc: Document) -> list[NumericFact]:
     for prio, s, e in ext:
         order += 1
         cands.append((-prio, s, -(e - s), order, None, None, [(s, e)]))
+    for row in rank_lists.find(doc):
+        order += 1
+        cands.append((-_RANK_ROW_PRIORITY, row.value_start, -(row.value_end - row.value_start), order,
+                      _ROW, row, [(row.value_start, row.value_end)]))
     cands.sort(key=lambda c: c[:4])
 
     accepted: list[tuple[Any, Any]] = []
     for _p, _s, _l, _o, rule, m, core in cands:
         if not claims.free(core):
+            continue
+        if rule is _ROW:
+            claims.take(core)
+            accepted.append((rule, m))
             continue
         if rule is None or rule.kind == "exclude":
             claims.take(core)
@@ -209,7 +219,7 @@ def extract(doc: Document) -> list[NumericFact]:
     try:
         n_ranges = 0
         for rule, m in accepted:
-            got = _facts_of(doc, rule, m, fact_spans)
+            got = _row_fact(doc, m, fact_spans) if rule is _ROW else _facts_of(doc, rule, m, fact_spans)
             if len(got) == 2:  # the two bounds of one written range
                 n_ranges += 1
                 for f, b in zip(got, ("from", "to")):
@@ -218,6 +228,17 @@ def extract(doc: Document) -> list[NumericFact]:
     finally:
         doc.context.pop(_CACHE, None)
     return out
+
+
+def _row_fact(doc: Document, row: rank_lists.Row, fact_spans: list[tuple[int, int]]) -> list[NumericFact]:
+    """A rank of a ranking table or list, with the province (or country) of its row."""
+    s, e = row.span()
+    sent = doc.sentence_of(s)
+    metric = _metric(doc, row.head if row.head >= 0 else s)
+    return [NumericFact(kind="rank", value=row.value, out_of=row.out_of, metric=metric, province_code=row.code,
+                        subject=row.name, period=_period(doc, sent, s),
+                        target=_is_target(doc, sent, s, e, row.value_start, fact_spans),
+                        rule="rank-list-row", **doc.mention(s, e))]
 
 
 def _facts_of(doc: Document, rule: Any, m: Any, fact_spans: list[tuple[int, int]]) -> list[NumericFact]:

@@ -114,6 +114,9 @@ class NumericFact(Mention):
     bound: Optional[Literal["from", "to"]] = Field(
         None, description='which end of a written range this fact is ("5-10%": 5 is "from", 10 is "to"); '
                           'null for a single number')
+    subject: Optional[str] = Field(
+        None, description='the place a ranked value belongs to, as written, when a ranking table or list '
+                          'names it ("1. Đà Nẵng" -> "Đà Nẵng", "Malaysia 29" -> "Malaysia")')
     range_id: Optional[int] = Field(
         None, description="shared by the two bounds of one range (1, 2, ... in article order), so that sums "
                           "and averages count a range once; null for a single number")
