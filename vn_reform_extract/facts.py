@@ -54,6 +54,11 @@ class _Rules:
             return regex.compile("|".join(f"(?:{p})" for p in pats), regex.V1 | flags)
 
         self.metric = comp(data.get("metrics") or [])
+        self.metric_subject = comp([data["metric_subject"]], regex.IGNORECASE) if data.get("metric_subject") else None
+        self.metric_drop, self.metric_trail, self.metric_reject, self.metric_verb_only, self.metric_lead = (
+            comp([data[k]], regex.IGNORECASE) if data.get(k) else None
+            for k in ("metric_subject_drop", "metric_subject_trail", "metric_subject_reject",
+                      "metric_verb_only", "metric_subject_lead"))
         self.target = comp(data.get("target_cues") or [], regex.MULTILINE)
         self.post_target = comp(data.get("post_target_cues") or [])
         self.future_year = comp(data.get("future_year") or [])
@@ -300,6 +305,8 @@ def _facts_of(doc: Document, rule: Any, m: Any, fact_spans: list[tuple[int, int]
     vs = m.start("value") if m.start("value") >= 0 else s
     target = bool(rule.extra.get("target")) or _is_target(doc, sent, s, e, vs, fact_spans)
     metric = _metric(doc, s) if kind in ("percent", "score", "rank") else None
+    if metric is None and kind == "percent":
+        metric = _subject_metric(doc, sent, s)
     mention = doc.mention(s, e)
     base = dict(kind=kind, out_of=out_of, unit=unit, metric=metric,
                 province_code=_province(doc, sent, s), period=_period(doc, sent, s),
@@ -365,6 +372,44 @@ def _metric(doc: Document, pos: int) -> Optional[str]:
     if low.startswith(("tỷ lệ", "tỉ lệ")):
         return name[:1].lower() + name[1:]
     return name
+
+
+_TRAILING_TIME = regex.compile(r"(?:\s(?:trong|của|vào))?\s(?:năm|tháng|quý|ngày)\s[\dIVX][\dIVX/.-]*$")
+_CLAUSE_START = regex.compile(r"[;:()\[\]\"“”]|(?<!\d),|,(?!\d)|\s[-–]\s")  # "1,2 triệu" is no clause
+
+
+def _subject_metric(doc: Document, sent: tuple[int, int], s: int) -> Optional[str]:
+    """What a percent measures when no index or rate is named: the subject of the verb
+    right before it in its clause ("Giao dịch qua ATM giảm 17,3%"), or of the clause
+    before when this one opens with the verb ("Doanh thu đạt 12.689 tỉ đồng, tăng 13%")."""
+    R = rules()
+    if R.metric_subject is None:
+        return None
+    text = doc.text
+    lo = max(sent[0], s - 100)
+    cuts = [cm for cm in _CLAUSE_START.finditer(text, lo, s)]
+    start = cuts[-1].end() if cuts else lo
+    m = R.metric_subject.search(text[start:s])
+    if m is None:
+        if R.metric_verb_only is None or R.metric_lead is None or not R.metric_verb_only.match(text[start:s]) \
+                or not cuts or text[cuts[-1].start()] != ",":
+            return None
+        prev = cuts[-2].end() if len(cuts) > 1 else max(sent[0], cuts[-1].start() - 100)
+        m = R.metric_lead.match(text[prev:cuts[-1].start()])
+        if m is None:
+            return None
+    subject = m.group("subject")
+    if R.metric_drop is not None:
+        d = R.metric_drop.match(subject)
+        if d is not None:
+            subject = subject[d.end():]
+    subject = _TRAILING_TIME.sub("", " ".join(subject.split()))
+    if R.metric_trail is not None:
+        subject = R.metric_trail.sub("", subject)
+    if not subject or not subject[0].isalpha() or len(subject.split()) > 8 \
+            or (R.metric_reject is not None and R.metric_reject.search(subject)):
+        return None
+    return subject
 
 
 def _is_target(doc: Document, sent: tuple[int, int], s: int, e: int, vs: int,
