@@ -239,9 +239,10 @@ def _row_fact(doc: Document, row: rank_lists.Row, fact_spans: list[tuple[int, in
     """A rank of a ranking table or list, with the province (or country) of its row."""
     s, e = row.span()
     sent = doc.sentence_of(s)
-    metric = _metric(doc, row.head if row.head >= 0 else s)
+    head = row.head if row.head >= 0 else s  # a table's index and year are named before its first row
+    metric = _metric(doc, head)
     return [NumericFact(kind="rank", value=row.value, out_of=row.out_of, metric=metric, province_code=row.code,
-                        subject=row.name, period=_period(doc, sent, s),
+                        subject=row.name, period=_period(doc, doc.sentence_of(head), head),
                         target=_is_target(doc, sent, s, e, row.value_start, fact_spans),
                         rule="rank-list-row", **doc.mention(s, e))]
 
