@@ -62,7 +62,6 @@ COLUMNS = {"indicator_observations": _OBS_COLUMNS, "appointments": _APP_COLUMNS,
            "officials_timeline": _TL_COLUMNS}
 
 _YEARS = regex.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_PLACE_TAIL = regex.compile(r"\s+(?:tỉnh|thành phố|tp\.?)\s+(.+)$")
 
 
 # ------------------------------------------------------------------ per article
@@ -119,11 +118,20 @@ def title_key(title: str) -> str:
     t = " ".join(title.split())
     for short, full in _acronym_items():
         t = regex.sub(rf"(?<!\w){regex.escape(short)}(?!\w)", full, t)
-    k = key(t)
-    m = _PLACE_TAIL.search(k)
-    if m and province_by_name(m.group(1)) is not None:
-        k = k[: m.start()] + " " + k[m.start():].split()[0]
-    return k
+    words = key(t).split()
+    # a trailing province ("... tỉnh Bình Dương", "Thành ủy TP.HCM") and its type word
+    for n in range(min(5, len(words) - 1), 0, -1):
+        if province_by_name(" ".join(words[-n:])) is not None:
+            words = words[:-n]
+            break
+    while len(words) > 1 and words[-1] in _PLACE_WORDS:
+        words = words[:-1]
+    if len(words) > 2 and words[-2:] == ["thành", "phố"]:
+        words = words[:-2]
+    return " ".join(words)
+
+
+_PLACE_WORDS = {"tỉnh", "tp", "tp."}
 
 
 @lru_cache(maxsize=None)
