@@ -27,7 +27,7 @@ def _matcher() -> tuple[regex.Pattern, dict[str, Province]]:
     # the end: no letter, no ".word" of a product name ("HCM.Egov"), and a digit only when it
     # numbers the next item of a table glued by scraping ("1. Đà Nẵng2. Quảng Ninh")
     return regex.compile(r"(?<![\p{L}\p{N}_.@/])" + trie_pattern(by_alias)
-                         + r"(?![\p{L}_]|\.\p{L}|\p{N}+(?![.)] ))"), by_alias
+                         + r"(?![\p{L}_]|\.\p{L}|\p{N}++(?![.)] ))"), by_alias
 
 
 @lru_cache(maxsize=None)
