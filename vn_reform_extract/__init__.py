@@ -1,5 +1,5 @@
 """Structured records from Vietnamese government news."""
-from .pipeline import extract
+from .pipeline import MAX_CHARS, TextTooLong, extract
 from .schema import Article, SCHEMA_VERSION
 from .numbers import parse_money, parse_number
 from .batch import ErrorRecord, extract_many  # stdlib only; pandas/dask stay unimported
@@ -10,4 +10,4 @@ from .dates import parse_date
 __version__ = "0.1.0"
 __all__ = ["extract", "Article", "SCHEMA_VERSION", "__version__", "parse_number", "parse_money"]
 __all__ += ["extract_many", "ErrorRecord", "to_frames", "render_html"]
-__all__ += ["parse_date"]
+__all__ += ["parse_date", "TextTooLong", "MAX_CHARS"]

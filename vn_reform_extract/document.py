@@ -146,6 +146,15 @@ def first_words(entries) -> frozenset:
     return frozenset(out)
 
 
+class TextTooLong(ValueError):
+    """A text over the ``max_chars`` limit of ``extract``; raised before any work on it."""
+
+    def __init__(self, n_chars: int, limit: int) -> None:
+        super().__init__(f"text has {n_chars} characters; the limit is {limit} (max_chars)")
+        self.n_chars = n_chars
+        self.limit = limit
+
+
 @dataclass
 class Document:
     original: str
@@ -159,11 +168,14 @@ class Document:
     context: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_text(cls, text: Any, published: Optional[date] = None, source: Optional[str] = None) -> "Document":
+    def from_text(cls, text: Any, published: Optional[date] = None, source: Optional[str] = None,
+                  max_chars: Optional[int] = None) -> "Document":
         if not isinstance(text, str):
             if isinstance(text, (bytes, bytearray)):
                 raise TypeError("extract() needs a str; decode the bytes first (e.g. data.decode('utf-8'))")
             raise TypeError(f"extract() needs a str, got {type(text).__name__}")
+        if max_chars is not None and len(text) > max_chars:
+            raise TextTooLong(len(text), max_chars)  # before the view and its offset maps
         view, starts, ends = build_view(text)
         return cls(text, view, starts, ends, split_sentences(view), published, source)
 

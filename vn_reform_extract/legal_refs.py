@@ -25,7 +25,9 @@ from .textnorm import key, nfc
 
 _DAY = regex.compile(r"^\d{4}-\d{2}-\d{2}$")
 _AFTER_NUM = regex.compile(r"\s*,?\s*(?:(?:được\s+)?(?:ban hành|ký|thông qua)\s+)?(?:vào\s+)?", regex.IGNORECASE)
-_OF = regex.compile(r"\s*,?\s*của\s+", regex.IGNORECASE)
+# "|\b\B" (never matches) keeps the regex module from scanning the rest of the text for
+# "của" before each match attempt (its required-string search): one attempt per citation
+_OF = regex.compile(r"(?:\s*,?\s*của\s+|\b\B)", regex.IGNORECASE)
 _PARTY = regex.compile(r"^\d+[a-zđ]?-(?P<t>[^/\s]+)/(?P<iss>\S+)$")
 _STATE = regex.compile(r"^\d+[a-zđ]?(?:/(?:19|20)\d\d)?/(?P<rest>.+)$")
 _HYPHEN = regex.compile(r"-\s?")

@@ -7,18 +7,21 @@ from datetime import date
 from typing import Any, Optional, Union
 
 from . import agencies, dates, facts, indicators, legal_refs, localities, officials, provinces
-from .document import Document
+from .document import Document, TextTooLong  # noqa: F401  (re-exported)
 from .gazetteer import GAZETTEER_VERSION
 from .schema import Article, Sentence
 
 MAX_CHARS = 5_000_000
 
 
-def extract(text: str, *, published: Union[None, str, date] = None, source: Optional[str] = None) -> Article:
-    """Extract every list of the contract from one article."""
-    doc = Document.from_text(text, dates.as_date(published), source)
-    if len(doc.text) > MAX_CHARS:
-        raise ValueError(f"text has {len(doc.text)} characters; the limit is {MAX_CHARS}")
+def extract(text: str, *, published: Union[None, str, date] = None, source: Optional[str] = None,
+            max_chars: Optional[int] = MAX_CHARS) -> Article:
+    """Extract every list of the contract from one article.
+
+    A text longer than ``max_chars`` characters (``len(text)``; default ``MAX_CHARS``,
+    5,000,000; ``None`` for no limit) raises ``TextTooLong`` (a ``ValueError``) at once,
+    before any work on it."""
+    doc = Document.from_text(text, dates.as_date(published), source, max_chars=max_chars)
     if doc.published is None:
         doc.published = dates.find_published(doc)
     result: dict[str, Any] = {
