@@ -15,7 +15,7 @@ from typing import Callable
 import pytest
 
 from vn_reform_extract import MAX_CHARS, TextTooLong, extract
-from vn_reform_extract import agencies, dates, facts, legal_refs, officials, provinces
+from vn_reform_extract import agencies, dates, facts, legal_refs, localities, officials, provinces
 from vn_reform_extract.document import Document
 
 # shape -> the stages it attacks (every stage is attacked by several shapes)
@@ -57,6 +57,9 @@ SHAPES: dict[str, tuple[str, ...]] = {
     "Bộ ": ("agencies",),
     "Chính phủ ": ("agencies", "officials"),
     "TP. ": ("provinces", "document"),
+    "xã Tân Phú, ": ("localities", "provinces"),
+    "phường 1, quận 3, ": ("localities", "agencies"),
+    "Xã ": ("localities",),
     # punctuation and layout
     ", ": ("document", "officials"),
     ". ": ("document",),
@@ -67,7 +70,7 @@ SHAPES: dict[str, tuple[str, ...]] = {
     "e\u0301\u00a0": ("document",),
 }
 
-_ORDER = ["document", "published", "provinces", "agencies", "officials", "dates", "legal_refs", "facts"]
+_ORDER = ["document", "published", "provinces", "localities", "agencies", "officials", "dates", "legal_refs", "facts"]
 _PUBLISHED = date(2023, 5, 1)
 
 
@@ -85,6 +88,7 @@ def _prepared(text: str, stage: str) -> Document:
 
 _STAGES: dict[str, Callable[[Document], object]] = {
     "provinces": provinces.extract,
+    "localities": localities.extract,
     "agencies": agencies.extract,
     "officials": officials.extract,
     "dates": dates.extract,

@@ -99,7 +99,9 @@ def rules() -> Rules:
         not_stop=regex.compile(m.get("not_stop") or "(?!)", regex.V1),
         body_words=frozenset(body),
         blocker_last2=frozenset(w.split()[-1] for w in split_list(m.get("blocker", "")) if " " in w),
-        not_head_after=regex.compile(m.get("not_head_after") or "(?!)", regex.V1),
+        # matched right after every head: "|\b\B" (never matches) stops the regex module
+        # scanning the rest of the text for the pattern's literal before each attempt
+        not_head_after=regex.compile("(?:" + (m.get("not_head_after") or "(?!)") + r"|\b\B)", regex.V1),
         not_blocker=frozenset(w.lower() for w in split_list(m.get("not_blocker", ""))),
         caption=regex.compile(r"(?:" + (m.get("caption") or "(?!)") + r")(?![\p{L}\p{M}])", regex.V1),
         at_heads=regex.compile(r"(?:(?:" + m["former_or_acting"] + r")\s+)?(?:" + (m.get("at_heads") or "(?!)")
