@@ -83,26 +83,25 @@ def resolve(cx: Context, cands: list[Candidate], shorts, authors, lists=()) -> l
     if len(lower) != len(text):  # pragma: no cover - no such characters in Vietnamese
         lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     # repeated full names anywhere
-    for p in plist:
-        needle = p.name.lower()
-        i = lower.find(needle)
-        while i >= 0:
-            j = i + len(needle)
-            ok = (i == 0 or not is_letter(text[i - 1])) and (j >= len(text) or not is_letter(text[j])) \
-                and not NAME_SYLLABLE_NEXT.match(text, j)
-            if ok and (i, j) not in p.mentions and not overlaps((i, j), authors):
-                p.mentions.append((i, j))
-            i = lower.find(needle, j)
-    # short mentions: "ông Bảy", "Thứ trưởng Tuyên"
     by_given: dict[str, list[Person]] = {}
     for p in plist:
         by_given.setdefault(p.name.split()[-1].lower(), []).append(p)
+    hits = _word_starts(lower, {_first_word(p.name.lower()) for p in plist} | set(by_given))
+    for p in plist:
+        needle = p.name.lower()
+        seen = set(p.mentions)
+        for i in _occurrences(lower, needle, hits):
+            j = i + len(needle)
+            ok = (i == 0 or not is_letter(text[i - 1])) and (j >= len(text) or not is_letter(text[j])) \
+                and not NAME_SYLLABLE_NEXT.match(text, j)
+            if ok and (i, j) not in seen and not overlaps((i, j), authors):
+                p.mentions.append((i, j))
+                seen.add((i, j))
+    # short mentions: "ông Bảy", "Thứ trưởng Tuyên"
     for g, ps in by_given.items():
-        gi = lower.find(g)
-        while gi >= 0:
+        for gi in _occurrences(lower, g, hits):
             ge = gi + len(g)
             nxt = gi
-            gi = lower.find(g, ge)
             if (nxt and is_letter(text[nxt - 1])) or (ge < len(text) and is_letter(text[ge])) \
                     or not text[nxt].isupper() or NAME_SYLLABLE_NEXT.match(text, ge):
                 continue
@@ -128,6 +127,43 @@ def resolve(cx: Context, cands: list[Candidate], shorts, authors, lists=()) -> l
                     if not (t[0] in cx.chain_leading and holders[key(t[2])] - (key(t[2]) in own) > 0
                             and not cx.R.shared_heads.match(t[2]))]
     return plist
+
+
+_WORD = regex.compile(r"[\p{L}\p{M}]+")
+
+
+def _first_word(needle: str) -> str:
+    m = _WORD.match(needle)
+    return m.group() if m else ""
+
+
+def _word_starts(lower: str, words: set[str]) -> dict[str, list[int]]:
+    """Where each of ``words`` stands as a whole word in the text, in one pass."""
+    words = {w for w in words if w}
+    out: dict[str, list[int]] = {w: [] for w in words}
+    if not words:
+        return out
+    rx = regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+                       + r")(?![\p{L}\p{M}])")
+    for m in rx.finditer(lower):
+        out[m.group()].append(m.start())
+    return out
+
+
+def _occurrences(lower: str, needle: str, hits: dict[str, list[int]]) -> list[int]:
+    """The starts ``lower.find`` walks to for ``needle`` (each search resuming after the last
+    hit) that begin a word and end one or continue with a non-letter: only these can be a
+    mention. From the positions of its first word when the needle is a word followed by
+    non-letters and cannot overlap itself; else by ``find``."""
+    first = _first_word(needle)
+    border = any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
+    if not first or border or first not in hits:
+        out, i = [], lower.find(needle)
+        while i >= 0:
+            out.append(i)
+            i = lower.find(needle, i + len(needle))
+        return out
+    return [i for i in hits[first] if lower.startswith(needle, i)]
 
 
 @lru_cache(maxsize=4)
