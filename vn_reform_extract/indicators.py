@@ -16,6 +16,7 @@ from typing import Iterable, Optional
 import regex
 
 from .gazetteer import _rows
+from .trie import trie_pattern
 
 __all__ = ["Indicator", "indicators", "find_indicators", "indicator_of", "mentions", "link_facts"]
 
@@ -49,17 +50,18 @@ def indicators() -> dict[str, Indicator]:
 
 
 @lru_cache(maxsize=None)
-def _matcher() -> tuple[regex.Pattern, dict[str, str]]:
-    """One pattern for every alias: abbreviations (all capitals) match case-sensitively as
-    whole words, names in any case; the longest alias wins at a position."""
+def _matcher() -> tuple[regex.Pattern, regex.Pattern, dict[str, str]]:
+    """Two trie patterns: abbreviations (mostly capitals) matched as written, names matched
+    in the lower-cased text; whole words only; the longest alias wins at a position."""
     by_key: dict[str, str] = {}
     for ind in indicators().values():
         for a in ind.aliases:
             by_key.setdefault(a if _is_abbreviation(a) else a.lower(), ind.id)
-    names = sorted(by_key, key=len, reverse=True)
-    parts = [regex.escape(n) if _is_abbreviation(n) else "(?i:" + regex.escape(n) + ")" for n in names]
-    pat = regex.compile(r"(?<![\w&-])(?:" + "|".join(parts) + r")(?![\w&])")
-    return pat, by_key
+    abbr = [k for k in by_key if _is_abbreviation(k)]
+    names = [k for k in by_key if not _is_abbreviation(k)]
+    edge = r"(?<![\w&-])(?:{})(?![\w&])"
+    return (regex.compile(edge.format(trie_pattern(abbr))), regex.compile(edge.format(trie_pattern(names))),
+            by_key)
 
 
 def _is_abbreviation(a: str) -> bool:
@@ -69,13 +71,17 @@ def _is_abbreviation(a: str) -> bool:
 
 def find_indicators(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, indicator_id)`` of every indicator named in ``text``, in text order."""
-    pat, by_key = _matcher()
-    out = []
-    for m in pat.finditer(text):
-        s = m.group(0)
-        iid = by_key.get(s) or by_key.get(s.lower())
-        if iid:
-            out.append((m.start(), m.end(), iid))
+    abbr, names, by_key = _matcher()
+    lower = text.lower()
+    if len(lower) != len(text):        # a character whose lower case is longer: keep offsets
+        lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    found = [(m.start(), m.end(), by_key[m.group(0)]) for m in abbr.finditer(text)]
+    found += [(m.start(), m.end(), by_key[m.group(0)]) for m in names.finditer(lower)]
+    found.sort(key=lambda f: (f[0], -f[1]))
+    out: list[tuple[int, int, str]] = []
+    for f in found:                    # leftmost-longest, no overlaps
+        if not out or f[0] >= out[-1][1]:
+            out.append(f)
     return out
 
 
