@@ -185,21 +185,13 @@ def _prefilter_rx(pattern: str) -> "re.Pattern":
     return re.compile(pattern)
 
 
-@lru_cache(maxsize=None)
-def _anchored(rx: Any) -> Any:
-    """The same pattern without the regex module's required-string search, which scans the
-    rest of the text before every match attempt (quadratic when tried at many positions):
-    "|\\b\\B" never matches."""
-    return regex.compile("(?:" + rx.pattern + r"|\b\B)", rx.flags)
-
-
 def _prefiltered(rule: Any, text: str) -> Any:
     """The rule's matches, tried only where its `prefilter` finds a start in the lower-cased
     text (same length as the text for Vietnamese; otherwise a full scan)."""
     low = text.lower()
     if len(low) != len(text):
         return rule.regex.finditer(text)
-    return matches_at(_anchored(rule.regex), text,
+    return matches_at(rule.regex, text,
                       (m.start("at") for m in _prefilter_rx(rule.extra["prefilter"]).finditer(low)))
 
 
@@ -218,7 +210,7 @@ def _candidates(doc: Document) -> list[_Cand]:
         required = rule.extra.get("prefix_required")
         prefix = extra["prefixes"].get(required or rule.extra.get("prefix", ""))
         groups = list(rule.regex.groupindex)
-        found = (matches_at(_anchored(rule.regex), text, _date_starts(doc)) if starts_at_digit(rule.pattern)
+        found = (matches_at(rule.regex, text, _date_starts(doc)) if starts_at_digit(rule.pattern)
                  else _prefiltered(rule, text) if "prefilter" in rule.extra
                  else rule.regex.finditer(text))
         for m in found:

@@ -35,9 +35,18 @@ def trie_pattern(words: Iterable[str], tokens: Optional[Callable[[str], list[str
     return _emit(trie, joiner, first=True, rest_ignore_case=rest_ignore_case)
 
 
+@lru_cache(maxsize=None)
+def anchored(rx: Any) -> Any:
+    """``rx`` without the regex module's required-string search, which scans the rest of the
+    text before every ``match`` (quadratic when a pattern is tried at many positions):
+    the added alternative ``\\b\\B`` never matches, so the matches are the same."""
+    return regex.compile("(?:" + rx.pattern + r"|\b\B)", rx.flags)
+
+
 def matches_at(rx: Any, text: str, positions: Iterable[int]) -> list[Any]:
     """What ``rx.finditer(text)`` finds, for a pattern that can only start at one of the
     (sorted) ``positions``: a few hundred tries instead of one at every character."""
+    rx = anchored(rx)
     out, end = [], 0
     for p in positions:
         if p < end:
