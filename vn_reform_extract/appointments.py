@@ -12,9 +12,8 @@ from functools import lru_cache
 from typing import Any, Optional
 
 import regex
-import yaml
 
-from .patterns import data_dir
+from .patterns import data_dir, read_yaml
 
 __all__ = ["Appointment", "find_appointments", "event_rules"]
 
@@ -44,7 +43,7 @@ _NEED_POST = {"appointed", "elected", "transferred"}
 @lru_cache(maxsize=None)
 def event_rules() -> list[dict[str, Any]]:
     """The rules of ``patterns/appointments.yaml``, each with a compiled ``regex``."""
-    data = yaml.safe_load((data_dir("patterns") / "datasets" / "appointments.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(data_dir("patterns") / "datasets" / "appointments.yaml")
     rules = []
     for r in data["rules"]:
         rules.append({**r, "regex": regex.compile(r["pattern"], regex.IGNORECASE)})

@@ -191,7 +191,7 @@ def _prefiltered(rule: Any, text: str) -> Any:
     low = text.lower()
     if len(low) != len(text):
         return rule.regex.finditer(text)
-    return matches_at(rule.regex, text,
+    return matches_at(rule.anchored, text,
                       (m.start("at") for m in _prefilter_rx(rule.extra["prefilter"]).finditer(low)))
 
 
@@ -209,8 +209,9 @@ def _candidates(doc: Document) -> list[_Cand]:
         before = extra["prefixes"].get(rule.extra.get("before", ""))
         required = rule.extra.get("prefix_required")
         prefix = extra["prefixes"].get(required or rule.extra.get("prefix", ""))
-        groups = list(rule.regex.groupindex)
-        found = (matches_at(rule.regex, text, _date_starts(doc)) if starts_at_digit(rule.pattern)
+        at_digits = starts_at_digit(rule.pattern)
+        groups = list((rule.anchored if at_digits or "prefilter" in rule.extra else rule.regex).groupindex)
+        found = (matches_at(rule.anchored, text, _date_starts(doc)) if at_digits
                  else _prefiltered(rule, text) if "prefilter" in rule.extra
                  else rule.regex.finditer(text))
         for m in found:

@@ -176,7 +176,7 @@ def extract(doc: Document) -> list[NumericFact]:
         if needs and not any(w in lower for w in needs):
             continue
         anchor = R.anchor[rule.name]
-        for m in (matches_at(rule.regex, text, starts[anchor]) if anchor else rule.regex.finditer(text)):
+        for m in (matches_at(rule.anchored, text, starts[anchor]) if anchor else rule.regex.finditer(text)):
             order += 1
             cands.append((-rule.priority, m.start(), -(m.end() - m.start()), order, rule, m, _core(m)))
     claims = _Claims(len(text))

@@ -13,7 +13,7 @@ from .document import Document, first_words
 from .gazetteer import Province, provinces, surnames
 from .textnorm import strip_diacritics
 from .schema import ProvinceMention
-from .trie import trie_pattern
+from .trie import compile_anchored, trie_pattern
 
 _LOOKBEHIND = 40
 
@@ -26,8 +26,8 @@ def _matcher() -> tuple[regex.Pattern, dict[str, Province]]:
             by_alias.setdefault(a, p)
     # the end: no letter, no ".word" of a product name ("HCM.Egov"), and a digit only when it
     # numbers the next item of a table glued by scraping ("1. Đà Nẵng2. Quảng Ninh")
-    return regex.compile(r"(?<![\p{L}\p{N}_.@/])" + trie_pattern(by_alias)
-                         + r"(?![\p{L}_]|\.\p{L}|\p{N}++(?![.)] ))"), by_alias
+    return compile_anchored(r"(?<![\p{L}\p{N}_.@/])" + trie_pattern(by_alias)
+                            + r"(?![\p{L}_]|\.\p{L}|\p{N}++(?![.)] ))"), by_alias
 
 
 @lru_cache(maxsize=None)

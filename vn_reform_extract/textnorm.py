@@ -12,6 +12,8 @@ _TONE_FIX = {
     "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }
 _TONE_RE = regex.compile("|".join(_TONE_FIX), regex.IGNORECASE)
+_TONE_OLD = {v: k for k, v in _TONE_FIX.items()}
+_TONE_OLD_RE = regex.compile("|".join(_TONE_OLD), regex.IGNORECASE)
 _SPACE = regex.compile(r"\s+")
 _ODD_SPACE = regex.compile(r"\s\s|[^\S ]")
 
@@ -23,25 +25,21 @@ def nfc(text: str) -> str:
     return text.strip()
 
 
-def fix_tone(text: str) -> str:
-    """Move tone marks to the placement of official documents, keeping case."""
+def _retone(rx: regex.Pattern, table: dict[str, str], text: str) -> str:
     def repl(m: regex.Match) -> str:
         s = m.group()
-        out = _TONE_FIX[s.lower()]
-        return "".join(o.upper() if c.isupper() else o for c, o in zip(s, out))
-    return _TONE_RE.sub(repl, text)
+        return "".join(o.upper() if c.isupper() else o for c, o in zip(s, table[s.lower()]))
+    return rx.sub(repl, text)
+
+
+def fix_tone(text: str) -> str:
+    """Move tone marks to the placement of official documents, keeping case."""
+    return _retone(_TONE_RE, _TONE_FIX, text)
 
 
 def old_tone(text: str) -> str:
     """The other placement ("Hòa" -> "Hoà"), for generating aliases."""
-    rev = {v: k for k, v in _TONE_FIX.items()}
-    pat = regex.compile("|".join(rev), regex.IGNORECASE)
-
-    def repl(m: regex.Match) -> str:
-        s = m.group()
-        out = rev[s.lower()]
-        return "".join(o.upper() if c.isupper() else o for c, o in zip(s, out))
-    return pat.sub(repl, text)
+    return _retone(_TONE_OLD_RE, _TONE_OLD, text)
 
 
 def strip_diacritics(text: str) -> str:

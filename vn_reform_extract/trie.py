@@ -35,12 +35,25 @@ def trie_pattern(words: Iterable[str], tokens: Optional[Callable[[str], list[str
     return _emit(trie, joiner, first=True, rest_ignore_case=rest_ignore_case)
 
 
+_NEVER = r"|\b\B)"
+
+
+def anchored_pattern(pattern: str) -> str:
+    """``pattern`` without the regex module's required-string search, which scans the rest of
+    the text before every ``match`` (quadratic when a pattern is tried at many positions):
+    the added alternative ``\\b\\B`` never matches, so the matches are the same."""
+    return pattern if pattern.endswith(_NEVER) else "(?:" + pattern + _NEVER
+
+
+def compile_anchored(pattern: str, flags: int = 0) -> Any:
+    """A pattern meant only for ``matches_at``, compiled once in its anchored form."""
+    return regex.compile(anchored_pattern(pattern), flags)
+
+
 @lru_cache(maxsize=None)
 def anchored(rx: Any) -> Any:
-    """``rx`` without the regex module's required-string search, which scans the rest of the
-    text before every ``match`` (quadratic when a pattern is tried at many positions):
-    the added alternative ``\\b\\B`` never matches, so the matches are the same."""
-    return regex.compile("(?:" + rx.pattern + r"|\b\B)", rx.flags)
+    """``rx`` in its anchored form (see ``anchored_pattern``); already anchored ones as they are."""
+    return rx if rx.pattern.endswith(_NEVER) else regex.compile(anchored_pattern(rx.pattern), rx.flags)
 
 
 def matches_at(rx: Any, text: str, positions: Iterable[int]) -> list[Any]:
