@@ -24,7 +24,7 @@ from . import patterns, rank_lists
 from .document import Document
 from .numbers import CURRENCIES, MULTIPLIERS, parse_digits, read_quantity
 from .schema import NumericFact
-from .trie import matches_at, starts_at_digit
+from .trie import matches_at, starts_at_digit, trie_pattern
 
 ORDINALS = {"nhất": 1.0, "nhì": 2.0, "tư": 4.0}
 _RANK_ROW_PRIORITY = 97         # rows of ranking tables and lists: above the rank rules
@@ -44,6 +44,7 @@ class _Rules:
         self.anchor = {r.name: r.extra.get("anchor") or ("digit" if starts_at_digit(r.pattern) else None)
                        for r in self.rules}
         self.numword_start = re.compile(r"(?<!\w)" + patterns.expand("{nw1}", pf.macros) + r" ", re.IGNORECASE)
+        self.numwords = [w + " " for w in regex.sub(r"[()?:]", "", patterns.expand("{nw1}", pf.macros)).split("|")]
         data = pf.data
         macros = pf.macros
 
@@ -55,11 +56,12 @@ class _Rules:
 
         self.metric = comp(data.get("metrics") or [])
         self.metric_subject = comp([data["metric_subject"]], regex.IGNORECASE) if data.get("metric_subject") else None
+        self.metric_verbs = tuple(data.get("metric_subject_verbs") or ())
         self.metric_drop, self.metric_trail, self.metric_reject, self.metric_verb_only, self.metric_lead = (
             comp([data[k]], regex.IGNORECASE) if data.get(k) else None
             for k in ("metric_subject_drop", "metric_subject_trail", "metric_subject_reject",
                       "metric_verb_only", "metric_subject_lead"))
-        self.target = comp(data.get("target_cues") or [], regex.MULTILINE)
+        self.target = _AnyOf(data.get("target_cues") or [], macros, regex.MULTILINE)
         self.post_target = comp(data.get("post_target_cues") or [])
         self.future_year = comp(data.get("future_year") or [])
         self.sentence_start = comp(data.get("sentence_start_cues") or [])
@@ -72,9 +74,38 @@ class _Rules:
         countries = patterns.load("agencies").data.get("foreign_countries") or []
         national = list(data.get("national_cues") or [])
         if countries:
-            national.append(r"(?<![\p{L}\p{M}])(?:" + "|".join(regex.escape(c) for c in
-                            sorted(countries, key=len, reverse=True)) + r")(?![\p{L}\p{M}])")
-        self.national = comp(national)
+            national.append(r"(?<![\p{L}\p{M}])" + trie_pattern(countries) + r"(?![\p{L}\p{M}])")
+        self.national = _AnyOf(national, macros)
+
+
+class _AnyOf:
+    """An alternation of cue patterns, each compiled alone: ``finditer`` yields what the
+    one pattern ``(?:p1)|(?:p2)|...`` would find (at each position the first alternative
+    that matches), but each part keeps the regex module's fast scan for its own start,
+    which a combined pattern loses."""
+
+    def __init__(self, items: list[str], macros: dict[str, str], flags: int = 0) -> None:
+        self.parts = [regex.compile(patterns.expand(p, macros), regex.V1 | flags) for p in items]
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def finditer(self, text: str, pos: int = 0, endpos: Optional[int] = None) -> list[Any]:
+        end = len(text) if endpos is None else endpos
+        parts = self.parts
+        nxt = [rx.search(text, pos, end) for rx in parts]
+        out = []
+        while True:
+            best = None
+            for i, m in enumerate(nxt):
+                if m is not None and m.start() < pos:  # inside the last match: search again
+                    m = nxt[i] = parts[i].search(text, pos, end)
+                if m is not None and (best is None or m.start() < best.start()):
+                    best = m
+            if best is None:
+                return out
+            out.append(best)
+            pos = best.end() if best.end() > best.start() else best.start() + 1
 
 
 @lru_cache(maxsize=1)
@@ -158,10 +189,11 @@ def extract(doc: Document) -> list[NumericFact]:
     R = rules()
     cands: list[tuple[int, int, int, int, Any, Any, list]] = []
     order = 0
+    lower = text.lower()
     starts = {"digit": doc.number_starts(),
               "line": [0] + [m.end() for m in _NEWLINE.finditer(text)],
-              "numword": [m.start() for m in R.numword_start.finditer(text)]}
-    lower = text.lower()
+              "numword": _numword_starts(R, text, lower)}
+    has: dict[Any, bool] = {}
     top = R.rules[0].priority if R.rules else 0
     for rule in R.rules:
         if rule.priority < top and top:
@@ -173,8 +205,12 @@ def extract(doc: Document) -> list[NumericFact]:
             starts["digit"] = [p for p in starts["digit"] if not covered[p]]
             top = 0
         needs = rule.extra.get("requires")
-        if needs and not any(w in lower for w in needs):
-            continue
+        if needs:
+            key = tuple(needs)
+            if key not in has:
+                has[key] = any(w in lower for w in needs)
+            if not has[key]:
+                continue
         anchor = R.anchor[rule.name]
         for m in (matches_at(rule.anchored, text, starts[anchor]) if anchor else rule.regex.finditer(text)):
             order += 1
@@ -232,6 +268,23 @@ def extract(doc: Document) -> list[NumericFact]:
             out.extend(got)
     finally:
         doc.context.pop(_CACHE, None)
+    return out
+
+
+def _numword_starts(R: _Rules, text: str, lower: str) -> list[int]:
+    """Where ``R.numword_start`` matches: the number words found by plain substring search
+    in the lower-cased text (no regex tried at every position), whole words only."""
+    if len(lower) != len(text) or any(c in text for c in "ſıİ\u212a"):
+        # offsets would shift, or a letter the regex's case folding equates with another
+        return [m.start() for m in R.numword_start.finditer(text)]
+    out = []
+    for w in R.numwords:
+        i = lower.find(w)
+        while i >= 0:
+            if i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"):
+                out.append(i)
+            i = lower.find(w, i + 1)
+    out.sort()
     return out
 
 
@@ -388,6 +441,10 @@ def _subject_metric(doc: Document, sent: tuple[int, int], s: int) -> Optional[st
         return None
     text = doc.text
     lo = max(sent[0], s - 100)
+    if R.metric_verbs:
+        window = text[lo:s].casefold()
+        if not any(v in window for v in R.metric_verbs):
+            return None  # no verb that opens a percent's subject
     cuts = [cm for cm in _CLAUSE_START.finditer(text, lo, s)]
     start = cuts[-1].end() if cuts else lo
     m = R.metric_subject.search(text[start:s])

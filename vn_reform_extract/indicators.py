@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 import regex
 
 from .gazetteer import _rows
-from .trie import trie_pattern
+from .trie import matches_at, trie_pattern
 
 __all__ = ["Indicator", "indicators", "find_indicators", "indicator_of", "mentions", "link_facts"]
 
@@ -50,9 +50,10 @@ def indicators() -> dict[str, Indicator]:
 
 
 @lru_cache(maxsize=None)
-def _matcher() -> tuple[regex.Pattern, regex.Pattern, dict[str, str]]:
+def _matcher() -> tuple[regex.Pattern, regex.Pattern, dict[str, str], tuple[str, ...]]:
     """Two trie patterns: abbreviations (mostly capitals) matched as written, names matched
-    in the lower-cased text; whole words only; the longest alias wins at a position."""
+    in the lower-cased text; whole words only; the longest alias wins at a position. And
+    the first words of the names: a name can only start where one of them stands."""
     by_key: dict[str, str] = {}
     for ind in indicators().values():
         for a in ind.aliases:
@@ -60,8 +61,24 @@ def _matcher() -> tuple[regex.Pattern, regex.Pattern, dict[str, str]]:
     abbr = [k for k in by_key if _is_abbreviation(k)]
     names = [k for k in by_key if not _is_abbreviation(k)]
     edge = r"(?<![\w&-])(?:{})(?![\w&])"
+    firsts = tuple(sorted({n.split(" ")[0] for n in names}))
     return (regex.compile(edge.format(trie_pattern(abbr))), regex.compile(edge.format(trie_pattern(names))),
-            by_key)
+            by_key, firsts)
+
+
+def _name_starts(lower: str, firsts: tuple[str, ...]) -> list[int]:
+    """Positions where one of the first words stands with no letter glued before or after
+    it (plain substring search: the names pattern is then tried only there)."""
+    found = set()
+    n = len(lower)
+    for w in firsts:
+        i = lower.find(w)
+        while i >= 0:
+            j = i + len(w)
+            if (i == 0 or not lower[i - 1].isalpha()) and (j == n or not lower[j].isalpha()):
+                found.add(i)
+            i = lower.find(w, i + 1)
+    return sorted(found)
 
 
 def _is_abbreviation(a: str) -> bool:
@@ -71,12 +88,12 @@ def _is_abbreviation(a: str) -> bool:
 
 def find_indicators(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, indicator_id)`` of every indicator named in ``text``, in text order."""
-    abbr, names, by_key = _matcher()
+    abbr, names, by_key, firsts = _matcher()
     lower = text.lower()
     if len(lower) != len(text):        # a character whose lower case is longer: keep offsets
         lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     found = [(m.start(), m.end(), by_key[m.group(0)]) for m in abbr.finditer(text)]
-    found += [(m.start(), m.end(), by_key[m.group(0)]) for m in names.finditer(lower)]
+    found += [(m.start(), m.end(), by_key[m.group(0)]) for m in matches_at(names, lower, _name_starts(lower, firsts))]
     found.sort(key=lambda f: (f[0], -f[1]))
     out: list[tuple[int, int, str]] = []
     for f in found:                    # leftmost-longest, no overlaps
