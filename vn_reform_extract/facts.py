@@ -78,6 +78,10 @@ class _Rules:
         self.national = _AnyOf(national, macros)
 
 
+_WORD_LIST = regex.compile(r"\(\?<!\[\\p\{L\}\\p\{M\}\]\)\(\?i:([\p{L}\p{M}\d ]+(?:\|[\p{L}\p{M}\d ]+)*)\)"
+                           r"\(\?!\[\\p\{L\}\\p\{M\}\]\)")
+
+
 class _AnyOf:
     """An alternation of cue patterns, each compiled alone: ``finditer`` yields what the
     one pattern ``(?:p1)|(?:p2)|...`` would find (at each position the first alternative
@@ -85,7 +89,12 @@ class _AnyOf:
     which a combined pattern loses."""
 
     def __init__(self, items: list[str], macros: dict[str, str], flags: int = 0) -> None:
-        self.parts = [regex.compile(patterns.expand(p, macros), regex.V1 | flags) for p in items]
+        pats = [patterns.expand(p, macros) for p in items]
+        self.parts = [regex.compile(p, regex.V1 | flags) for p in pats]
+        # a part that is a list of words ("(?i:cả nước|toàn quốc)" between word edges) is
+        # searched only in a text that holds one of them (a plain substring test)
+        self.words = [tuple(w.casefold() for w in m.group(1).split("|")) if m else None
+                      for m in map(_WORD_LIST.fullmatch, pats)]
 
     def __bool__(self) -> bool:
         return bool(self.parts)
@@ -93,7 +102,9 @@ class _AnyOf:
     def finditer(self, text: str, pos: int = 0, endpos: Optional[int] = None) -> list[Any]:
         end = len(text) if endpos is None else endpos
         parts = self.parts
-        nxt = [rx.search(text, pos, end) for rx in parts]
+        window = text[pos:end].casefold() if any(self.words) else ""
+        nxt = [rx.search(text, pos, end) if ws is None or any(w in window for w in ws) else None
+               for rx, ws in zip(parts, self.words)]
         out = []
         while True:
             best = None

@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 import regex
 
 from .gazetteer import _rows
-from .trie import matches_at, trie_pattern
+from .trie import compile_anchored, matches_at, trie_pattern
 
 __all__ = ["Indicator", "indicators", "find_indicators", "indicator_of", "mentions", "link_facts"]
 
@@ -62,7 +62,7 @@ def _matcher() -> tuple[regex.Pattern, regex.Pattern, dict[str, str], tuple[str,
     names = [k for k in by_key if not _is_abbreviation(k)]
     edge = r"(?<![\w&-])(?:{})(?![\w&])"
     firsts = tuple(sorted({n.split(" ")[0] for n in names}))
-    return (regex.compile(edge.format(trie_pattern(abbr))), regex.compile(edge.format(trie_pattern(names))),
+    return (regex.compile(edge.format(trie_pattern(abbr))), compile_anchored(edge.format(trie_pattern(names))),
             by_key, firsts)
 
 

@@ -262,20 +262,9 @@ def read_quantity(text: str) -> Optional[tuple[float, Optional[str], str]]:
         elif rest[:1].isalpha() and not _MULT_RE.match(rest):
             if not _KTR.match(rest):
                 return None
-        pm = _POINT.match(rest) if "," not in m.group() and "." not in m.group() else None
-        if pm:
-            fr = _fraction(rest[pm.end():])
-            if fr:
-                value += fr[0]
-                rest = rest[pm.end() + fr[1]:]
-        mm = _MULT_RE.match(rest)
-        last = None
-        while mm:
-            f = MULTIPLIERS[mm.group("m").lower()]
-            value *= f
-            last = f if last is None else last * f
-            rest = rest[mm.end():]
-            mm = _MULT_RE.match(rest)
+        if "," not in m.group() and "." not in m.group():
+            value, rest, _ = _with_fraction(value, rest)
+        value, rest, last = _with_multipliers(value, rest)
         cm = _COMPOUND.match(rest) if last else None
         while cm:
             f = MULTIPLIERS[cm.group("m").lower()]
@@ -290,19 +279,35 @@ def read_quantity(text: str) -> Optional[tuple[float, Optional[str], str]]:
     if w is None:
         return None
     value, end = w
-    rest = s[end:]
+    value, rest, point = _with_fraction(value, s[end:])
+    if point:  # "hai phẩy 5 triệu"
+        value, rest, _ = _with_multipliers(value, rest)
+    return sign * value, qual, rest
+
+
+def _with_fraction(value: float, rest: str) -> tuple[float, str, bool]:
+    """The decimal part written after a point word ("2 phẩy 5", "hai phẩy 23") added to
+    ``value``; whether there was one."""
     pm = _POINT.match(rest)
     if pm:
         fr = _fraction(rest[pm.end():])
         if fr:
-            value += fr[0]
-            rest = rest[pm.end() + fr[1]:]
-            mm = _MULT_RE.match(rest)
-            while mm:
-                value *= MULTIPLIERS[mm.group("m").lower()]
-                rest = rest[mm.end():]
-                mm = _MULT_RE.match(rest)
-    return sign * value, qual, rest
+            return value + fr[0], rest[pm.end() + fr[1]:], True
+    return value, rest, False
+
+
+def _with_multipliers(value: float, rest: str) -> tuple[float, str, Optional[float]]:
+    """``value`` times the multiplier words that follow it ("1,2 triệu", "3 nghìn tỷ") and
+    their product (None without one)."""
+    last = None
+    mm = _MULT_RE.match(rest)
+    while mm:
+        f = MULTIPLIERS[mm.group("m").lower()]
+        value *= f
+        last = f if last is None else last * f
+        rest = rest[mm.end():]
+        mm = _MULT_RE.match(rest)
+    return value, rest, last
 
 
 def parse_number(text: str) -> Optional[float]:

@@ -18,6 +18,9 @@ import regex
 
 from . import patterns
 from .document import Document
+from .trie import trie_pattern
+
+_WORDS = regex.compile(r"\(\?i:([\p{L}\p{M}\d ]+(?:\|[\p{L}\p{M}\d ]+)*)\)")
 
 
 @dataclass
@@ -52,9 +55,12 @@ class _Words:
         self.min_rows = int(data.get("table_min_rows", 3))
         self.max_gap = int(data.get("table_max_gap", 30))
         self.row_number = regex.compile(r"(?<!\d)(\d{1,2})\.[ \t]?$")
-        alts = "|".join(regex.escape(c) for c in sorted(set(countries), key=len, reverse=True))
-        self.country = regex.compile(r"(?<![\p{L}\p{M}])(?:" + alts + r")(?![\p{L}\p{M}])")
+        self.country = regex.compile(r"(?<![\p{L}\p{M}])" + trie_pattern(set(countries)) + r"(?![\p{L}\p{M}])")
         self.context = regex.compile(data.get("context") or r"(?!)", regex.V1)
+        # a context that is a list of words ("(?i:xếp hạng|hạng)"): a text holding none of
+        # them (a plain substring test) is not searched
+        words = _WORDS.fullmatch(data.get("context") or "")
+        self.context_words = tuple(w.casefold() for w in words.group(1).split("|")) if words else None
         self.verb = regex.compile(data.get("verb") or r"(?!)", regex.V1)
         # after a place: a rank verb and the rank ("Việt Nam hạng 55"), or the rank alone at
         # the end of a list item ("Malaysia 29,")
@@ -118,6 +124,10 @@ def _list_items(doc: Document, spans: list[tuple[int, int, str]]) -> list[Row]:
     W = _words()
     text = doc.text
     places: list[tuple[int, int, Optional[str]]] = [(s, e, code) for s, e, code in spans]
+    if W.context_words is not None:
+        folded = text.casefold()
+        if not any(w in folded for w in W.context_words):
+            return []
     if not W.context.search(text):
         return []
     places += [(m.start(), m.end(), None) for m in W.country.finditer(text)]
