@@ -38,7 +38,7 @@ def find_authors(cx: Context) -> list[tuple[int, int, str, str]]:
             s = m.start("name") + (len(m.group("name")) - len(m.group("name").lstrip()))
             out.append((s, s + len(name), name, "photo"))
     # byline under the headline: "27/09/2021 | Phương Chi"
-    for m in DATE_BYLINE.finditer(text):
+    for m in DATE_BYLINE.finditer(text) if "|" in text else ():
         n = m.group("n")
         if cx.R.byline.match(n):
             out.append((m.start("n"), m.end("n"), n, "byline"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Optional
 
 import regex
@@ -13,7 +12,7 @@ import regex
 from ..textnorm import key, nfc
 from .candidates import Candidate
 from .context import Context
-from .shapes import NAME_SYLLABLE_NEXT, SEPARATOR_BEFORE_HONORIFIC, is_letter
+from .shapes import COMMA, NAME_SYLLABLE_NEXT, SEPARATOR_BEFORE_HONORIFIC, is_letter
 
 PROVINCIAL_WORD = regex.compile(r"(?i)\btỉnh\b|tỉnh ủy|tỉnh uỷ|thành ủy|thành uỷ|\bTP\b|thành phố")
 
@@ -178,11 +177,6 @@ def _occurrences(lower: str, needle: str, hits: dict[str, list[int]]) -> list[in
     return [i for i in hits[first] if lower.startswith(needle, i)]
 
 
-@lru_cache(maxsize=4)
-def _comma_anchor(anchor: str) -> Any:
-    return regex.compile(r"\s*,\s*(?:" + anchor + ")", regex.V1)
-
-
 def _short_mention(cx: Context, ps: list[Person], pos: int, end: int, pm: Any) -> None:
     text = cx.text
     before = [p for p in ps if min(s for s, _ in p.mentions) < pos]
@@ -226,7 +220,10 @@ def _far_appointments(cx: Context, plist: list[Person]) -> None:
                 if cx.R.anchor.search(text, pos, m.start()) or cx.R.reporting.search(text, pos, m.start()):
                     break
                 chain, end = cx.titles_chain(hs, limit)
-                if _comma_anchor(cx.R.anchor.pattern).match(text, end):
+                # ", ông Y ...": the next person (an anchor starts with a letter, so this is
+                # the anchor right after the comma and its spaces)
+                cm = COMMA.match(text, end)
+                if cm and cx.R.anchor.match(text, cm.end()):
                     break
                 p.titles.extend(t for t in chain if t not in p.titles)
                 break

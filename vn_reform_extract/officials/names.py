@@ -10,7 +10,7 @@ from typing import Optional
 import regex
 
 from ..textnorm import strip_diacritics
-from .rules import foreign_word_rx
+from .rules import countries_by_last_word, foreign_word_rx
 from .shapes import CAPITAL_HONORIFICS, NAME_SYLLABLE, TWO_WORDS_BEFORE, Token, is_letter
 
 LAST_WORD = regex.compile(r"(\S+)\s*$")
@@ -58,11 +58,8 @@ class NameRules:
         m = LAST_WORD.search(self.text, max(0, pos - 30), pos)
         if not m:
             return False
-        for names in self.R.countries.values():
-            for words in names:
-                if words[-1] == m.group(1) and self.text[:m.end(1)].endswith(" ".join(words)):
-                    return True
-        return False
+        end = m.end(1)
+        return any(self.text.endswith(name, 0, end) for name in countries_by_last_word().get(m.group(1), ()))
 
     def foreign_name_at(self, toks: list[Token], i: int) -> bool:
         """A foreign name run starts at toks[i] and is followed by punctuation or a lower-case word."""

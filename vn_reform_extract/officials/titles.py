@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 from .. import titles as T
 from ..document import Document
 from ..textnorm import nfc
-from .rules import Rules, lower_head_first_words_rx, lower_head_rx
+from .rules import Rules, lower_head_first_word_starts, lower_head_rx
 from .shapes import (BETWEEN_POSITIONS, CAPITAL_HONORIFICS, COMMA, DASHES, DIGIT, FIELDS_OF_A_BODY,
                      LAST_WORD_BEFORE, MAX_TITLE_TOKENS, PUNCT_ENDING_POSITION, SPACE_THEN_CAPITAL, SPACES,
                      TRAILING_JOINERS)
@@ -23,7 +23,7 @@ def head_matches(doc: Document, R: "Rules") -> list:
     upper, _ = T.head_first_words()
     found = doc.matches_at_cap_words(R.head, upper)
     text = doc.text
-    lower = [m for w in lower_head_first_words_rx().finditer(text) if (m := R.head.match(text, w.start()))]
+    lower = [m for p in lower_head_first_word_starts(text) if (m := R.head.match(text, p))]
     if not lower:
         return found
     out, end = [], 0
