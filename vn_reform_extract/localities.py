@@ -9,6 +9,7 @@ unresolved (null codes) otherwise.
 """
 from __future__ import annotations
 
+import bisect
 import csv
 from collections import Counter
 from dataclasses import dataclass
@@ -74,9 +75,13 @@ def units() -> dict[tuple[str, str], list[Unit]]:
     """(kind, name key) -> every unit of that kind and name, of both maps."""
     provs = provinces()
     table: dict[tuple[str, str], list[Unit]] = {}
+    keys: dict[str, str] = {}  # many names recur (in other provinces, on both maps)
 
     def add(u: Unit) -> None:
-        table.setdefault((u.kind, key(u.name)), []).append(u)
+        k = keys.get(u.name)
+        if k is None:
+            k = keys[u.name] = key(u.name)
+        table.setdefault((u.kind, k), []).append(u)
 
     for r in _rows("communes_2025.csv"):
         old = tuple(r["old_province_codes"].split("|"))
@@ -99,11 +104,8 @@ def units() -> dict[tuple[str, str], list[Unit]]:
 def _first_words() -> tuple[frozenset[str], bool]:
     """The first words of the names as written (both tone placements), and whether some
     name starts with a digit ("Quận 1")."""
-    words = set()
-    for us in units().values():
-        for u in us:
-            w = u.name.split()[0]
-            words.update((w, old_tone(w)))
+    written = {u.name.split()[0] for us in units().values() for u in us}
+    words = written | {old_tone(w) for w in written}
     return frozenset(words), any(w.isdigit() for w in words)
 
 
@@ -123,28 +125,48 @@ _WORD = regex.compile(r"[\p{L}\p{M}\p{N}'’-]+")
 _NEXT_CAP = regex.compile(r"[ \t]\p{Lu}\p{Ll}")
 
 
+@lru_cache(maxsize=None)
+def _name_prefixes() -> frozenset[str]:
+    """Every word prefix of every name key ("tân", "tân phú", "tân phú trung"): a
+    longer name is looked up only while the words read so far begin one."""
+    out = set()
+    for k in {k for _, k in units()}:
+        words = k.split(" ")
+        for n in range(1, len(words) + 1):
+            out.add(" ".join(words[:n]))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=65536)
+def _word_key(word: str) -> str:
+    # ``key`` of a name is the keys of its words joined by spaces (no normalization
+    # step reaches across a space)
+    return key(word)
+
+
 def _name_at(text: str, pos: int, kind: str) -> Optional[tuple[int, list[Unit]]]:
-    """The longest gazetteer name of that kind written at ``pos``: a dictionary lookup of
-    the next few words, longest first (a name is at most a handful of words). The name must
-    not be the start of a longer name ("xã Tân Phú Trung" is not "xã Tân Phú")."""
-    table = units()
-    ends, words, p = [], [], pos
+    """The longest gazetteer name of that kind written at ``pos``: the next words are read
+    while they begin some name (a name is at most a handful of words). The name must not be
+    the start of a longer name ("xã Tân Phú Trung" is not "xã Tân Phú")."""
+    table, prefixes = units(), _name_prefixes()
+    best = None
+    k, p = "", pos
     for _ in range(_longest_name()):
         m = _WORD.match(text, p)
         if m is None:
             break
-        words.append(m.group())
-        ends.append(m.end())
+        k = (k + " " + _word_key(m.group())) if k else _word_key(m.group())
+        if k not in prefixes:
+            break
+        cands = table.get((kind, k))
+        if cands:
+            best = (m.end(), cands)
         if not (m.end() < len(text) and text[m.end()] in " \t"):
             break
         p = m.end() + 1
-    for n in range(len(words), 0, -1):
-        cands = table.get((kind, key(" ".join(words[:n]))))
-        if cands:
-            if _NEXT_CAP.match(text, ends[n - 1]):
-                return None
-            return ends[n - 1], cands
-    return None
+    if best is None or _NEXT_CAP.match(text, best[0]):
+        return None
+    return best
 
 
 @dataclass
@@ -225,10 +247,37 @@ def _narrow(cands: list[Unit], province: Optional[Province]) -> list[Unit]:
     return inside or cands
 
 
+def _province_order(doc: Document) -> tuple[list, list[int], bool]:
+    """The province spans, their starts, and whether they are sorted and do not overlap
+    (as ``provinces.extract`` leaves them); computed once per document."""
+    spans = doc.context.get("province_spans") or []
+    cached = doc.context.get("_province_order")
+    if cached is None or cached[0] is not spans:
+        starts = [int(ps) for ps, _, _ in spans]
+        ordered = all(spans[i][1] <= spans[i + 1][0] and spans[i][0] < spans[i][1] for i in range(len(spans) - 1))
+        cached = (spans, starts, ordered and all(ps < pe for ps, pe, _ in spans))
+        doc.context["_province_order"] = cached
+    return cached
+
+
 def _nearest_province(doc: Document, hit: _Hit) -> Optional[Province]:
+    """The province named nearest to the hit inside its sentence (the earlier one on a tie)."""
     s, e = doc.sentence_of(hit.start)
+    spans, starts, ordered = _province_order(doc)
     best, dist = None, None
-    for ps, pe, code in doc.context.get("province_spans", []):
+    if ordered:
+        # sorted, disjoint spans: the nearest before the hit is the last one ending before
+        # it, the nearest after it the first one starting after it
+        i = bisect.bisect_right(starts, hit.start) - 1
+        while i >= 0 and spans[i][1] > hit.start:
+            i -= 1
+        if i >= 0 and spans[i][0] >= s:
+            best, dist = spans[i][2], hit.start - spans[i][1]
+        j = bisect.bisect_left(starts, hit.end)
+        if j < len(spans) and spans[j][1] <= e and (dist is None or spans[j][0] - hit.end < dist):
+            best = spans[j][2]
+        return provinces()[best] if best else None
+    for ps, pe, code in spans:
         if s <= ps and pe <= e:
             d = hit.start - pe if pe <= hit.start else ps - hit.end
             if d >= 0 and (dist is None or d < dist):
