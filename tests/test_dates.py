@@ -174,3 +174,36 @@ def test_parse_date(text, reference, expected):
 def test_rule_names_are_recorded():
     found = _dates("Ngày 28/10 và năm 2021, giai đoạn 2021-2030.", "2022-11-02")
     assert [d["rule"] for d in found] == ["date-dm-prefixed", "date-year", "date-year-range"]
+
+
+@pytest.mark.parametrize("pattern, shape, follows, not_follows", [
+    (r"(?:(?<![\p{L}\p{N}/.,:\-–]))(?P<d>(?:\d{1,2}))/(?P<m>(?:\d{1,2}))", "day", "/", ". -"),
+    (r"(?<!(?:(?:số|luật)\s+))(?P<d>(?:\d{1,2}))(?P<sep>[/.\-])(?P<m>(?:\d{1,2}))(?P=sep)", "day", "/.-", " t"),
+    (r"(?P<d>(?:\d{1,2}))\s+tháng", "day", " \t", "/"),
+    (r"(?P<d1>(?:\d{1,2}))\s*(?:đến|tới)\s*", "day", " đĐtT", "/.-"),
+    (r"(?<=\()(?P<y>(?:(?:19|20)\d\d))(?=\))", "year", "", ""),
+    (r"(?P<d>(?:\d{1,2}))(?:\s*[/\-]|h)", "any", "", ""),   # a shape the gate does not read
+    (r"(?P<d>\d+)/", "any", "", ""),
+])
+def test_digit_rule_gate(pattern, shape, follows, not_follows):
+    """Which date starts a digit rule is tried at, read from its pattern."""
+    import regex
+    got, follow = dates._digit_gate(pattern, regex.V1 | regex.IGNORECASE)
+    assert got == shape
+    assert all(follow.match(c) for c in follows)
+    assert not any(follow.match(c) for c in not_follows)
+
+
+def test_digit_rules_tried_only_where_they_can_match():
+    doc = Document.from_text("Ngày 5/3/2024 và 12 tháng 4, năm 2023 (2022), 7 đến 9/5; 15% và 3.5 tỷ.")
+    pf, _ = dates._rules()
+    for rule in pf.rules:
+        if dates.starts_at_digit(rule.pattern):
+            gated = dates._rule_starts(doc, rule)
+            assert set(gated) <= set(dates._date_starts(doc))
+            assert [m.span() for m in dates.matches_at(rule.anchored, doc.text, gated)] == \
+                [m.span() for m in dates.matches_at(rule.anchored, doc.text, dates._date_starts(doc))]
+    numeric = next(r for r in pf.rules if r.name == "date-dmy-numeric")
+    tried = dates._rule_starts(doc, numeric)
+    assert doc.text.index("5/3") in tried
+    assert not {doc.text.index("12 tháng"), doc.text.index("2023"), doc.text.index("15%")} & set(tried)

@@ -180,15 +180,130 @@ def _date_starts(doc: Document) -> list[int]:
     return starts
 
 
+# --- which digit rules can match at which number start
+# A digit rule opens (after its lookbehinds) with a day or month of one or two digits, or a
+# year 19xx/20xx; the character after a day is one of a few separators. Read from the
+# pattern text, this says at which starts the rule needs no try at all (most of them).
+_LEAD_DAY = re.compile(r"\(\?P<\w+>\(\?:\\d\{1,2\}\)\)")
+_LEAD_YEAR = re.compile(r"\(\?P<\w+>\(\?:\(\?:19\|20\)\\d\\d\)\)")
+_PUNCT_CLASS = r"\[(?:\\[./\-–]|[/.,:;–])+\]"
+_FOLLOW = re.compile(
+    r"\(\?P<\w+>(?P<named>" + _PUNCT_CLASS + r")\)"    # (?P<sep>[/.\-])
+    r"|(?P<cls>" + _PUNCT_CLASS + r"|\\[./\-]|/)"        # [/\-]  \.  /
+    r"|(?P<space>\\s)\+"                                # \s+
+    r"|\\s\*\(\?:(?P<words>\w+(?:\|\w+)*)\)")          # \s*(?:đến|tới)
+
+
+def _skip_lookbehinds(pattern: str, i: int = 0) -> int:
+    """The index after the lookbehinds a pattern opens with (also inside "(?:...)")."""
+    while True:
+        if pattern.startswith(("(?<!", "(?<="), i):
+            i = _group_end(pattern, i)
+        elif pattern.startswith("(?:(?<", i):
+            j = _group_end(pattern, i)
+            if _skip_lookbehinds(pattern, i + 3) != j - 1:
+                return i
+            i = j
+        else:
+            return i
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """The index after the group opening at ``i`` (escapes and classes skipped)."""
+    depth, j, n = 0, i, len(pattern)
+    while j < n:
+        c = pattern[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "[":
+            j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return n
+
+
+@lru_cache(maxsize=None)
+def _digit_gate(pattern: str, flags: int) -> tuple[str, Any]:
+    """("year", None) for a rule that opens with a year; ("day", follow) for one that opens
+    with one or two digits and then a character ``follow`` matches (never a digit);
+    ("any", None) when the pattern has another shape (tried at every start)."""
+    i = _skip_lookbehinds(pattern)
+    if _LEAD_YEAR.match(pattern, i):
+        return "year", None
+    m = _LEAD_DAY.match(pattern, i)
+    f = _FOLLOW.match(pattern, m.end()) if m else None
+    if f is None:
+        return "any", None
+    if f.group("words"):
+        follow = r"\s|" + "|".join(regex.escape(w[0]) for w in f.group("words").split("|"))
+    else:
+        follow = f.group("named") or f.group("cls") or r"\s"
+    rx = regex.compile(follow, flags)
+    if any(rx.match(d) for d in "0123456789"):  # pragma: no cover - the shapes above exclude it
+        return "any", None
+    return "day", rx
+
+
+def _digit_shapes(doc: Document) -> list[tuple[int, int, str]]:
+    """(start, digit run length, character after the run) of every date start."""
+    shapes = doc.context.get("_date_shapes")
+    if shapes is None:
+        text, n, shapes = doc.text, len(doc.text), []
+        for p in _date_starts(doc):
+            e = p
+            while e < n and text[e].isdigit():
+                e += 1
+            shapes.append((p, e - p, text[e] if e < n else ""))
+        doc.context["_date_shapes"] = shapes
+    return shapes
+
+
+def _rule_starts(doc: Document, rule: Any) -> list[int]:
+    """The date starts where a digit rule can match: a year rule at four-digit runs, a day
+    rule at runs of one or two digits followed by one of its separators. (A day is
+    ``\\d{1,2}`` then a non-digit, so the character after the whole run is that one.)"""
+    shape, follow = _digit_gate(rule.pattern, rule.flags)
+    if shape == "any":
+        return _date_starts(doc)
+    if shape == "year":
+        return [p for p, run, _ in _digit_shapes(doc) if run == 4]
+    ok: dict[str, bool] = {}
+    out = []
+    for p, run, nxt in _digit_shapes(doc):
+        if run <= 2 and nxt:
+            hit = ok.get(nxt)
+            if hit is None:
+                hit = ok[nxt] = follow.match(nxt) is not None
+            if hit:
+                out.append(p)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _group_names(rx: Any) -> tuple[str, ...]:
+    return tuple(rx.groupindex)
+
+
 @lru_cache(maxsize=None)
 def _prefilter_rx(pattern: str) -> "re.Pattern":
     return re.compile(pattern)
 
 
-def _prefiltered(rule: Any, text: str) -> Any:
+def _prefiltered(rule: Any, doc: Document) -> Any:
     """The rule's matches, tried only where its `prefilter` finds a start in the lower-cased
     text (same length as the text for Vietnamese; otherwise a full scan)."""
-    low = text.lower()
+    text = doc.text
+    low = doc.context.get("_date_lower")
+    if low is None:
+        low = doc.context["_date_lower"] = text.lower()
     if len(low) != len(text):
         return rule.regex.finditer(text)
     return matches_at(rule.anchored, text,
@@ -210,9 +325,9 @@ def _candidates(doc: Document) -> list[_Cand]:
         required = rule.extra.get("prefix_required")
         prefix = extra["prefixes"].get(required or rule.extra.get("prefix", ""))
         at_digits = starts_at_digit(rule.pattern)
-        groups = list((rule.anchored if at_digits or "prefilter" in rule.extra else rule.regex).groupindex)
-        found = (matches_at(rule.anchored, text, _date_starts(doc)) if at_digits
-                 else _prefiltered(rule, text) if "prefilter" in rule.extra
+        groups = _group_names(rule.anchored if at_digits or "prefilter" in rule.extra else rule.regex)
+        found = (matches_at(rule.anchored, text, _rule_starts(doc, rule)) if at_digits
+                 else _prefiltered(rule, doc) if "prefilter" in rule.extra
                  else rule.regex.finditer(text))
         for m in found:
             s, e = m.span()
