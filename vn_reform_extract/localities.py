@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -44,6 +45,7 @@ _TYPE_BEFORE = regex.compile(
     r"|(?P<a>TP|Tp|TX|TT|P|Q)(?:\.[ \t]?|[ \t]+))$")
 _OLD_AFTER = regex.compile(r"\s*(?:\(\s*)?(?:cũ|trước đây)(?![\p{L}\p{M}])")
 _NEW_AFTER = regex.compile(r"\s*(?:\(\s*)?mới(?![\p{L}\p{M}])")
+_LONGEST = 400
 
 
 @dataclass(frozen=True)
@@ -296,14 +298,13 @@ def _resolve(doc: Document, hits: list[_Hit]) -> None:
     published = doc.published
     main = doc.context.get("main_province")
     pending = []
-    for h in hits:
+    for j, h in enumerate(hits):
         cands = _era(h, published)
         h.candidates = cands
         if not _settle(h, _narrow(cands, _nearest_province(doc, h))):
-            pending.append(h)
+            pending.append((j, h))
     # a district named right next to a commune ("xã Tân Phú, huyện Đồng Phú")
-    for i, h in enumerate(pending):
-        j = hits.index(h)
+    for j, h in pending:
         for other in (hits[j + 1] if j + 1 < len(hits) else None, hits[j - 1] if j else None):
             if other is None or other.unit is None or abs(other.start - h.end) > 40 and abs(h.start - other.end) > 40:
                 continue
@@ -316,7 +317,7 @@ def _resolve(doc: Document, hits: list[_Hit]) -> None:
             if other.unit.province_code:
                 if _settle(h, [u for u in h.candidates if u.province_code == other.unit.province_code]):
                     break
-    for h in pending:
+    for _, h in pending:
         if h.unit is None and main is not None:
             _settle(h, [u for u in h.candidates if u.in_province(main)])
         if h.unit is None:
@@ -342,11 +343,19 @@ def find(doc: Document) -> list[_Hit]:
 
 def province_of(doc: Document, start: int, end: int) -> Optional[Province]:
     """The 63-era province of the locality written at a view span (for agencies)."""
-    for h in find(doc):
-        if h.start <= start < h.end or start <= h.start < end:
-            code = h.unit.province_code if h.unit else h.province_code
-            return provinces()[code] if code else None
-    return None
+    hits = find(doc)
+    starts = doc.context.get("_locality_starts")
+    if starts is None or len(starts) != len(hits):
+        starts = doc.context["_locality_starts"] = sorted((h.start, i) for i, h in enumerate(hits))
+    # a mention is a type word and a name, far shorter than _LONGEST characters
+    lo = bisect_left(starts, (start - _LONGEST, -1))
+    hi = bisect_left(starts, (max(end, start + 1), -1))
+    inside = [i for _, i in starts[lo:hi] if hits[i].start <= start < hits[i].end or start <= hits[i].start < end]
+    if not inside:
+        return None
+    h = hits[min(inside)]
+    code = h.unit.province_code if h.unit else h.province_code
+    return provinces()[code] if code else None
 
 
 def article_province(doc: Document) -> Optional[Province]:
