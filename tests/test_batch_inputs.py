@@ -101,6 +101,24 @@ def test_unparseable_date_is_a_warning(tmp_path):
     assert b.published == date(2022, 11, 2) and not b.warnings
 
 
+@pytest.mark.parametrize("out", ["--db", "--out"])
+def test_date_warning_reaches_the_tables(tmp_path, out):
+    import csv
+    import sqlite3
+    from vn_reform_extract.cli import main
+    src = tmp_path / "d.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "Hà Nội.", "published": "hôm qua"}) + "\n"
+                   + json.dumps({"id": "b", "text": "Hà Nội.", "published": "2022-11-02"}) + "\n", encoding="utf-8")
+    target = tmp_path / ("o.sqlite" if out == "--db" else "o.csv")
+    assert main(["extract", str(src), out, str(target), "-q", "--no-progress"]) == 0
+    if out == "--db":
+        rows = dict(sqlite3.connect(target).execute("SELECT article_id, warnings FROM articles"))
+    else:
+        with open(tmp_path / "o" / "articles.csv", encoding="utf-8", newline="") as f:
+            rows = {r["article_id"]: r["warnings"] for r in csv.DictReader(f)}
+    assert "hôm qua" in rows["a"] and not rows["b"]
+
+
 def test_no_impossible_calendar_days():
     from vn_reform_extract import extract
     got = [d.value for d in extract("Ngày 29/2, UBND tỉnh họp. Ngày 31/4 cũng vậy.", published=date(2023, 5, 1)).dates]

@@ -136,7 +136,7 @@ def table_specs(keep: Iterable[str] = ()) -> dict[str, TableSpec]:
     specs = {}
     lists = list_fields(Article)
     art_cols = [Column("article_id", "str")] + _scalar_columns(Article) + [
-        Column("file", "str"), Column("line", "int"), Column("n_chars", "int")]
+        Column("file", "str"), Column("line", "int"), Column("n_chars", "int"), Column("warnings", "str")]
     art_cols += [Column(f"n_{name}", "int") for name in lists]
     specs["articles"] = TableSpec("articles", tuple(art_cols), ("article_id",))
     nested: list[TableSpec] = []
@@ -161,9 +161,11 @@ def table_specs(keep: Iterable[str] = ()) -> dict[str, TableSpec]:
 
 def flatten(article: Article | dict, article_id: Any, *, file: Optional[str] = None,
             line: Optional[int] = None, text: Optional[str] = None,
-            kept: Optional[dict[str, Any]] = None) -> dict[str, list[dict[str, Any]]]:
+            kept: Optional[dict[str, Any]] = None,
+            warnings: Optional[list[str]] = None) -> dict[str, list[dict[str, Any]]]:
     """Rows for every table (except ``errors``) from one Article; ``kept``: input fields
-    for the ``articles`` row (see ``table_specs(keep)``)."""
+    for the ``articles`` row (see ``table_specs(keep)``); ``warnings``: what a batch run
+    noticed about the input without stopping (an unreadable date field)."""
     specs = table_specs(tuple(kept or ()))
     if isinstance(article, BaseModel):
         if text is None:
@@ -174,7 +176,8 @@ def flatten(article: Article | dict, article_id: Any, *, file: Optional[str] = N
     aid = None if article_id is None else str(article_id)
     rows: dict[str, list[dict[str, Any]]] = {}
     art = {"article_id": aid, "file": file, "line": line,
-           "n_chars": len(text) if isinstance(text, str) else None, **(kept or {})}
+           "n_chars": len(text) if isinstance(text, str) else None,
+           "warnings": "; ".join(warnings) if warnings else None, **(kept or {})}
     for col in specs["articles"].columns:
         if col.name in art:
             continue

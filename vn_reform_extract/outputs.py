@@ -193,7 +193,8 @@ def _rows_for(task: Task, result: Any, keep: tuple[str, ...] = ()) -> dict[str, 
     if isinstance(result, ErrorRecord):
         return {"errors": [{"id": result.id, "error": result.error, "file": result.source,
                             "line": result.line, "position": result.position, **kept}]}
-    return flatten(result, task.id, file=task.source, line=task.line, text=task.text, kept=kept)
+    return flatten(result, task.id, file=task.source, line=task.line, text=task.text, kept=kept,
+                   warnings=task.warnings)
 
 
 def table_dir(out: str) -> Path:
