@@ -15,6 +15,7 @@ import regex
 from . import localities, patterns, provinces as province_mod
 from .document import _CAP_WORD, Document, first_words
 from .gazetteer import Province, central_bodies, departments, district_province, ministries, surnames
+from .officials.names import is_foreign_word
 from .schema import AgencyMention
 from .spans import Taken
 from .textnorm import nfc
@@ -675,6 +676,54 @@ def _sub_units(doc: Document, cands: list) -> list:
     return out
 
 
+# a foreign office-holder's chain of titles: "Somdy Douangdy, Ủy viên Trung ương Đảng, Phó Thủ
+# tướng, Bộ trưởng Bộ Tài chính"; "đồng chí Thongloun Sisoulith là Vụ trưởng Vụ Nghiên cứu, ...;
+# năm 1987-1992, là Thứ trưởng Bộ Ngoại giao": the bodies of those titles are no Vietnamese ones
+_CHAIN_SPLIT = regex.compile(r"[,;:]")
+_CAP_RUN = regex.compile(r"(?<![\p{L}\p{M}])\p{Lu}[\p{L}\p{M}]*(?:-\p{Lu}[\p{L}\p{M}]*)*(?: \p{Lu}[\p{L}\p{M}]*(?:-\p{Lu}[\p{L}\p{M}]*)*)+")
+# a clause of a title chain: empty, or a title (capitalized), a year, or a predicate "là ..."
+_CHAIN_CLAUSE = regex.compile(r"\s*(?:(?:và|nguyên|cựu|kiêm|đồng chí|[Tt]ừ|[Nn]ăm|[Tt]háng|đến|nay|giai đoạn|sau đó|rồi|giữ chức|thư ký|"
+                              r"được|bầu|bổ nhiệm|làm|(?:chuyên|giảng) viên(?: chính)?|cán bộ|trợ lý)(?![\p{L}\p{M}])\s*)*"
+                              r"(?:\p{Lu}|\d|\(|$|là\s)")
+_CHAIN_MAX = 12
+
+
+# the word a title ends with right before its body: "Bộ trưởng Bộ ...", "Ủy viên Bộ Chính trị"
+_TITLE_END = regex.compile(r"(?:^|(?<![\p{L}\p{M}])(?i:trưởng|viên|thư|tướng|nhiệm|tịch|lệnh|đốc|biểu|ký|án|sứ|ủy|uỷ|vụ|trực)[ \t]+)$")
+_NAME_AFTER = regex.compile(r"[ \t]+(\p{Lu}[\p{L}\p{M}]*) \p{Lu}")
+
+
+def _is_place_name(run: str) -> bool:
+    m = province_mod._matcher()[0].match(run)
+    return (m is not None and m.end() == len(run)) or district_province(run) is not None
+
+
+def _foreign_holder(doc: Document, start: int, end: int) -> bool:
+    """Whether the body at [start, end) is named in the title chain of a foreign person, the
+    nearest name before it in the sentence, reached through title clauses only."""
+    text = doc.text
+    s, _ = doc.sentence_of(start)
+    clauses = _CHAIN_SPLIT.split(text[max(s, start - 600):start])
+    if not _TITLE_END.search(clauses[-1].strip(" \t") + (" " if clauses[-1].strip() else "")):
+        return False
+    surnames_ = surnames()
+    after = _NAME_AFTER.match(text, end)
+    if after and after.group(1) in surnames_:
+        return False  # "Bộ trưởng Bộ Công an Tô Lâm"
+    for clause in reversed(clauses[-_CHAIN_MAX:]):
+        for run in reversed(_CAP_RUN.findall(clause)):
+            words = run.split(" ")
+            n_foreign = sum(1 for w in words if is_foreign_word(w))
+            if n_foreign >= 2 and 2 * n_foreign > len(words) and not _is_place_name(run):
+                rest = clause[clause.rindex(run) + len(run):]
+                return bool(_CHAIN_CLAUSE.match(rest))
+            if words[0] in surnames_ and not _is_place_name(run):
+                return False  # a Vietnamese name
+        if not _CHAIN_CLAUSE.match(clause):
+            return False
+    return False
+
+
 def extract(doc: Document) -> list[AgencyMention]:
     if doc.context.get("main_province") is None:
         main = _province_from_districts(doc)
@@ -682,7 +731,8 @@ def extract(doc: Document) -> list[AgencyMention]:
             doc.context["main_province"] = main
             doc.context["province_counts"] = {main.code: 1}
     cands = _trim_run_ons(doc, _candidates(doc) + _unit_candidates(doc))
-    found = [c for c in _resolve_overlaps(cands + _sub_units(doc, cands)) if c[2].kind != "ignore"]
+    found = [c for c in _resolve_overlaps(cands + _sub_units(doc, cands))
+             if c[2].kind != "ignore" and not (c[2].level == "central" and _foreign_holder(doc, c[0], c[1]))]
     doc.context["agency_spans"] = [(s, e, b.name, code) for s, e, b, code, _ in found]
     return [AgencyMention(**doc.mention(s, e), rule=rule, name=b.name, kind=b.kind, level=b.level,
                           province_code=code, ministry=b.ministry)
