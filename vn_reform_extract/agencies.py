@@ -408,11 +408,63 @@ def _is_club(doc: Document, start: int, head_end: int, end: int) -> bool:
     return bool(_club_rx().search(doc.text, s, max(e, end)))
 
 
+# "Thanh tra Bộ", "Văn phòng Bộ" with no ministry named after them: the article's ministry
+_IMPLICIT_MINISTRY = regex.compile(r"(?<![\p{L}\p{M}])(?P<unit>Thanh tra|Văn phòng) Bộ(?![\p{L}\p{M}])(?![ \t]*(?:\p{Lu}|\d|trưởng|[\p{L}\p{M}]+ (?:và|vụ)))")
+
+
+def _implicit_ministry_units(doc: Document, cands: list) -> list:
+    if "a Bộ" not in doc.text and "g Bộ" not in doc.text:
+        return []
+    counts: dict[str, int] = {}
+    for c in cands:
+        if c[2].kind == "ministry" and c[4] == "central-gazetteer":
+            counts[c[2].name] = counts.get(c[2].name, 0) + 1
+    if not counts:
+        return []
+    top = max(counts.values())
+    named = [n for n, k in counts.items() if k == top]
+    if len(named) != 1:
+        return []
+    return [(m.start(), m.end(), Body(f"{m.group('unit')} {named[0]}", "department", "central", named[0]), None,
+             "central-with-prefix") for m in _IMPLICIT_MINISTRY.finditer(doc.text)]
+
+
+_SHARED_SEP = regex.compile(r"[ \t]*(?:[,/&–-]|và)[ \t]*")
+
+
+def _shared_place(doc: Document, pos: int) -> Optional[Place]:
+    """"HĐND, UBND tỉnh Bình Dương", "Tỉnh ủy - HĐND - UBND tỉnh": a head with no place of its
+    own, listed right before bodies of the same kind of place, is at that place."""
+    lrx, heads, _ = _local()
+    at = pos
+    for _ in range(3):
+        sep = _SHARED_SEP.match(doc.text, at)
+        nxt = lrx.match(doc.text, sep.end()) if sep else None
+        if nxt is None or nxt.group("dept") or nxt.group("phong"):
+            return None
+        head = heads[int(next(k for k, v in nxt.groupdict().items() if v and k.startswith("h"))[1:])]
+        if head["place"] != "admin":
+            return None
+        place = _parse_place(doc, nxt.end(), "admin")
+        if place is not None:
+            return Place(place.form, place.level, pos, place.province)
+        at = nxt.end()
+    return None
+
+
+@lru_cache(maxsize=None)
+def _standing_before_rx() -> regex.Pattern:
+    return regex.compile(r"(?P<bt>Ban Thường vụ)(?:" + _config()["standing_before_title"] + r")$")
+
+
 def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]]:
     text = _view(doc)
     out: list[tuple[int, int, Body, Optional[str], str]] = []
     prefix_rx, prefixes = _prefix_rx()
     foreign = _foreign_rx()
+    # the body after a prefix that names a part of it ("Văn phòng Ngân hàng Nhà nước"), by the
+    # prefixed mention's start: the article refers to that body too
+    parents: dict[int, tuple] = doc.context.setdefault("_agency_parents", {})
     for m in _central_matches(doc):
         body = _central_body(m.group())
         if (body is None or body.kind == "ignore" or (foreign is not None and foreign.match(text, m.end()))
@@ -433,9 +485,12 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
                 out.append((ps, ps + pm.group().index(","), Body(pname, pkind, "central", body.ministry), None,
                             "central-with-prefix"))
             else:
+                if p.get("implies_parent"):
+                    parents[s - len(pm.group())] = (s, m.end(), Body(name, kind, "central", body.ministry), None, rule)
                 s -= len(pm.group())
                 name, rule, kind = pname, "central-with-prefix", pkind
         out.append((s, m.end(), Body(name, kind, "central", body.ministry), None, rule))
+    out += _implicit_ministry_units(doc, out)
     lrx, heads, dept_keys = _local()
     pending = doc.context.setdefault("_agency_sub_units", [])
     for m in _local_matches(doc):
@@ -454,6 +509,8 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
             i = int(next(k for k, v in m.groupdict().items() if v and k.startswith("h"))[1:])
             head, ministry = heads[i], None
         place = _parse_place(doc, m.end(), head["place"]) if not m.group("parent") else None
+        if place is None and head["place"] == "admin" and not m.group("phong") and not m.group("dept"):
+            place = _shared_place(doc, m.end())
         end = m.end()
         if place is None:
             # after a comma the next body is the unit's parent in a title ("Trưởng phòng Khoáng
@@ -485,11 +542,20 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
         if pm:
             p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
             if not (p["canon"] == "Thanh tra" and head["canon"] == "Thanh tra"):
+                if p.get("implies_parent"):
+                    parents[s - len(pm.group())] = (s, end, Body(name, kind, place.level, ministry),
+                                                    prov.code if prov else None, rule)
                 s -= len(pm.group())
                 name = f"{p['canon']} {name}"
                 kind = ("party_committee" if head["kind"] == "party_committee" or p["canon"] == "Đảng ủy"
                         or p.get("kind") == "party_committee" else kind)
         out.append((s, end, Body(name, kind, place.level, ministry), prov.code if prov else None, rule))
+        if head["kind"] == "party_committee" and s == m.start():
+            st = _standing_before_rx().search(text, max(0, s - 90), s)
+            if st:
+                # "tham gia Ban Chấp hành, Ban Thường vụ, giữ chức Phó Bí thư Tỉnh ủy Quảng Ninh"
+                out.append((st.start(), st.end("bt"), Body(f"Ban Thường vụ {name}", kind, place.level, ministry),
+                            prov.code if prov else None, "local-head-place"))
         if place.level == "provincial" and rule == "local-head-place" and not head["place"].startswith("bare"):
             out += _listed_provinces(doc, end, name[:len(name) - len(place.form)], kind, ministry)
     return out
@@ -542,6 +608,8 @@ def _units() -> tuple[regex.Pattern, list[dict]]:
 
 # a steering committee of the centre: "Ban Chỉ đạo Trung ương ...", "... quốc gia", "Ban Chỉ đạo Đề án 896"
 _CENTRAL_NAME = regex.compile(r"(?<![\p{L}\p{M}])(?:Trung ương|[Qq]uốc gia|Chính phủ|Nhà nước|(?:Đề án|Chương trình) \d+)(?![\p{L}\p{M}])")
+# a region's unit of a central department ("Chi cục Hải quan khu vực II") is in no one province
+_REGIONAL = regex.compile(r"(?<![\p{L}\p{M}])khu vực (?:[IVX]+|\d+)(?![\p{L}\p{M}\d])")
 _FOREIGN_UNIT = regex.compile(r"(?<![\p{L}\p{M}])(?i:Liên bang)(?![\p{L}\p{M}])")
 _LOCAL_PARENT_RX = regex.compile(r"\s*(?:\(|(?:trực )?thuộc\s)\s*")
 _PARENT_RX = regex.compile(r"\s*(?:[-–,(]|thuộc|trực thuộc|của)\s*")
@@ -581,11 +649,12 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
                 parent_place = _parse_place(doc, local.end(), "admin") if local else None
                 if parent_place is not None and parent_place.level == "provincial":
                     place = Place(parent_place.form, "provincial", end, parent_place.province)
-        if place is None and unit.get("implicit"):
+        regional = _REGIONAL.search(name)
+        if place is None and unit.get("implicit") and not regional:
             prov = _implicit_province(doc, m.start())
             if prov is not None:
                 place = Place(prov.full_name(doc.published), "provincial", end, prov)
-        if place is None and not unit.get("central") and not _CENTRAL_NAME.search(name):
+        if place is None and not unit.get("central") and not regional and not _CENTRAL_NAME.search(name):
             continue
         if place is not None:
             prov = place.province or (_implicit_province(doc, m.start()) if place.level != "provincial" else None)
@@ -734,6 +803,10 @@ def extract(doc: Document) -> list[AgencyMention]:
     found = [c for c in _resolve_overlaps(cands + _sub_units(doc, cands))
              if c[2].kind != "ignore" and not (c[2].level == "central" and _foreign_holder(doc, c[0], c[1]))]
     doc.context["agency_spans"] = [(s, e, b.name, code) for s, e, b, code, _ in found]
+    parents = doc.context.get("_agency_parents")
+    if parents:
+        # listed after the mention that implies them; no span of their own in agency_spans
+        found = sorted(found + [parents[c[0]] for c in found if c[0] in parents], key=lambda c: c[0])
     return [AgencyMention(**doc.mention(s, e), rule=rule, name=b.name, kind=b.kind, level=b.level,
                           province_code=code, ministry=b.ministry)
             for s, e, b, code, rule in found]
