@@ -6,6 +6,7 @@ Bình Dương -> "Ủy ban nhân dân tỉnh Bình Dương"). Later extractors f
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -58,7 +59,8 @@ def _config() -> dict:
 
 
 @lru_cache(maxsize=None)
-def _central() -> tuple[regex.Pattern, dict[str, Body]]:
+def _central() -> dict[str, Body]:
+    """Every alias of a central body -> the body (ministries.csv, central_bodies.csv)."""
     cfg = _config()
     codes = set(cfg.get("standalone_codes") or [])
     table: dict[str, Body] = {}
@@ -72,7 +74,7 @@ def _central() -> tuple[regex.Pattern, dict[str, Body]]:
         for a in r["aliases"].split("|"):
             if a:
                 table.setdefault(a, body)
-    return regex.compile(_B + r"(?=\p{Lu})" + _flex(table) + _E), table
+    return table
 
 
 @lru_cache(maxsize=None)
@@ -86,8 +88,7 @@ def _foreign_rx() -> Optional[regex.Pattern]:
 
 @lru_cache(maxsize=None)
 def _central_first_words() -> frozenset[str]:
-    _, table = _central()
-    return first_words(table)
+    return first_words(_central())
 
 
 # a body named inside a title starts in lower case: "Trưởng ban Nội chính Trung ương",
@@ -129,17 +130,27 @@ def _with_title_heads(doc: Document, rx: regex.Pattern, found: list) -> list:
 def _central_by_first_word() -> dict[str, regex.Pattern]:
     """The central pattern split by the first word of its aliases: one big alternation
     costs far more per try than the small one of the word found at the position."""
-    _, table = _central()
     groups: dict[str, list[str]] = {}
-    for alias in table:
+    for alias in _central():
         m = _CAP_WORD.match(alias)
         if m:
             groups.setdefault(m.group().lower(), []).append(alias)
-    return {w: regex.compile(_B + r"(?=\p{Lu})" + _flex(aliases) + _E) for w, aliases in groups.items()}
+    # the separator between words is one subpattern called by name: a third of the size,
+    # and of the compile time, of the patterns that spell it out between every two words
+    return {w: regex.compile(_B + r"(?=\p{Lu})" + trie_pattern(aliases, tokens=_words, joiner="(?&sep)",
+                                                               rest_ignore_case=True)
+                             + _E + r"(?(DEFINE)(?P<sep>" + _SEP + "))")
+            for w, aliases in groups.items()}
+
+
+def _central_match(text: str, pos: int) -> Optional[regex.Match]:
+    """The central body's alias at ``pos`` (its first word capitalized), if any."""
+    w = _CAP_WORD.match(text, pos)
+    rx = _central_by_first_word().get(w.group().lower()) if w else None
+    return rx.match(text, pos) if rx is not None else None
 
 
 def _central_matches(doc: Document) -> list[regex.Match]:
-    crx, _ = _central()
     by_word = _central_by_first_word()
     found, end, text = [], 0, doc.text
     for p, w in doc.cap_words():
@@ -147,15 +158,17 @@ def _central_matches(doc: Document) -> list[regex.Match]:
         if rx is not None and (m := rx.match(text, p)):
             found.append(m)
             end = max(m.end(), p + 1)
-    return _with_title_heads(doc, crx, found)
+    view = _view(doc)
+    extra = [m for p in doc.context["_agency_title_heads"] if (m := _central_match(view, p))]
+    return sorted(found + extra, key=lambda m: m.start()) if extra else found
 
 
 @lru_cache(maxsize=None)
 def _central_keys() -> dict[str, Body]:
-    _, table = _central()
-    return {_dept_key(a): b for a, b in table.items()}
+    return {_dept_key(a): b for a, b in _central().items()}
 
 
+@lru_cache(maxsize=4096)
 def _central_body(surface: str) -> Optional[Body]:
     return _central_keys().get(_dept_key(surface))
 
@@ -382,7 +395,7 @@ def _prefix(text: str, start: int) -> Optional[regex.Match]:
     pm = prefix_rx.search(window)
     if pm is None:
         return None
-    p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
+    p = prefixes[int(pm.lastgroup[1:])]
     # "Phó Bí thư Thường trực Tỉnh ủy" is a title; "Ủy viên Ban Thường vụ Tỉnh ủy" names the body
     if p["canon"] == "Thường trực" and _TITLE_BEFORE.search(window[:pm.start()]):
         return None
@@ -442,7 +455,7 @@ def _shared_place(doc: Document, pos: int) -> Optional[Place]:
         nxt = lrx.match(doc.text, sep.end()) if sep else None
         if nxt is None or nxt.group("dept") or nxt.group("phong"):
             return None
-        head = heads[int(next(k for k, v in nxt.groupdict().items() if v and k.startswith("h"))[1:])]
+        head = heads[int(nxt.lastgroup[1:])]
         if head["place"] != "admin":
             return None
         place = _parse_place(doc, nxt.end(), "admin")
@@ -476,7 +489,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
         name = localities.body_name_on_date(doc, body.name, m.start(), m.end())
         pm = _prefix(text, s)
         if pm:
-            p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
+            p = prefixes[int(pm.lastgroup[1:])]
             pkind = "party_committee" if p["canon"] == "Đảng ủy" or p.get("kind") == "party_committee" else kind
             pname = f"{p['canon']} {name}"
             if "," in pm.group():
@@ -506,7 +519,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
                     "requires_place": True}
             ministry = None
         else:
-            i = int(next(k for k, v in m.groupdict().items() if v and k.startswith("h"))[1:])
+            i = int(m.lastgroup[1:])
             head, ministry = heads[i], None
         place = _parse_place(doc, m.end(), head["place"]) if not m.group("parent") else None
         if place is None and head["place"] == "admin" and not m.group("phong") and not m.group("dept"):
@@ -540,7 +553,7 @@ def _candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]
         s, name, kind = m.start(), f"{head['canon']} {place.form}", head["kind"]
         pm = _prefix(text, s)
         if pm:
-            p = prefixes[int(next(k for k, v in pm.groupdict().items() if v)[1:])]
+            p = prefixes[int(pm.lastgroup[1:])]
             if not (p["canon"] == "Thanh tra" and head["canon"] == "Thanh tra"):
                 if p.get("implies_parent"):
                     parents[s - len(pm.group())] = (s, end, Body(name, kind, place.level, ministry),
@@ -618,7 +631,6 @@ _PARENT_RX = regex.compile(r"\s*(?:[-–,(]|thuộc|trực thuộc|của)\s*")
 def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str], str]]:
     text = doc.text
     rx, units = _units()
-    crx, _ = _central()
     out = []
     foreign = _foreign_rx()
     for m in rx.finditer(text):
@@ -637,7 +649,7 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
         ministry = None
         pm = _PARENT_RX.match(text, end) if place is None else None
         if pm:
-            parent = crx.match(text, pm.end())
+            parent = _central_match(text, pm.end())
             body = _central_body(parent.group()) if parent else None
             if body is not None and body.kind == "ministry":
                 ministry = body.name
@@ -770,6 +782,12 @@ def _is_place_name(run: str) -> bool:
 def _foreign_holder(doc: Document, start: int, end: int) -> bool:
     """Whether the body at [start, end) is named in the title chain of a foreign person, the
     nearest name before it in the sentence, reached through title clauses only."""
+    foreign_at = doc.context.get("_agency_foreign_words")
+    if foreign_at is None:
+        foreign_at = doc.context["_agency_foreign_words"] = [p for p, w in doc.cap_words() if is_foreign_word(w)]
+    i = bisect.bisect_left(foreign_at, start - 600)
+    if i == len(foreign_at) or foreign_at[i] >= start:
+        return False
     text = doc.text
     s, _ = doc.sentence_of(start)
     clauses = _CHAIN_SPLIT.split(text[max(s, start - 600):start])
