@@ -197,10 +197,10 @@ def _local() -> tuple[regex.Pattern, list[dict], dict[str, dict]]:
     parent = "|".join(cfg.get("sub_unit_parents") or ["(?!)"])
     # the words of a unit's name are no verbs ("Phòng Cảnh sát kinh tế chủ trì, phối hợp Công an ...")
     stop = trie_pattern(sorted(set(cfg.get("name_stop") or []) - {"và"}), tokens=str.split, joiner=" ")
-    phong = (r"(?P<phong>(?:P|(?<=[Tt]rưởng\s)p)hòng\s+(?:\p{Lu}{2,5}(?=\s)|" + _CAP + r")(?:(?:\s+|\s*[-–]\s*|\s+và\s+|,\s+(?=chống\s))"
+    phong = (r"(?P<phong>(?:P|(?<=[Tt]rưởng\s)p)hòng\s+(?:\p{Lu}{2,5}(?=\s)|" + _CAP + r")(?:(?:\s+|\s*[-–]\s*|\s+và\s+|,\s+(?=(?:chống|cứu hộ)\s))"
              r"(?!(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh)\s)(?!(?:" + stop + r")(?![\p{L}\p{M}]))"
              r"[\p{L}\p{M}]+){0,14}?)(?=\s+(?:huyện|quận|thị xã|thành phố|phường|xã|thị trấn)\s"
-             r"|(?P<parent>(?:\s*[-–,])?\s+(?:" + parent + r")\s))")
+             r"|(?:\s*\([A-ZĐ]{1,4}\d{0,3}\))?(?P<parent>(?:\s*[-–,])?\s+(?:" + parent + r")\s))")
     rx = regex.compile(_B + r"(?:(?P<dept>Sở\s+(?i:" + dept_alts + r"))" + _E + r"|" + phong
                        + r"|(?=\p{Lu})(?i:" + head_alts + r")" + _E + r")")
     return rx, heads, {_dept_key(a): r for a, r in depts.items()}
@@ -811,13 +811,54 @@ def _foreign_holder(doc: Document, start: int, end: int) -> bool:
     return False
 
 
+@lru_cache(maxsize=None)
+def _steering_rx() -> regex.Pattern:
+    """A steering committee named by its task in lower case, then its level: "Ban Chỉ đạo
+    phòng, chống dịch Covid-19 tỉnh Nghệ An", "Ban chỉ đạo phòng, chống tội phạm của Chính
+    phủ", "Ban Chỉ đạo 389 quốc gia"; or "Ban chỉ đạo quốc gia phòng, chống dịch Covid-19"."""
+    cfg = _config()
+    stop = trie_pattern(sorted(set(cfg.get("topic_stop") or []) | set(cfg.get("steering_topic_stop") or [])),
+                        tokens=str.split, joiner=" ")
+    word = r"(?!(?:" + stop + r")(?![\p{L}\p{M}]))(?:\p{Ll}[\p{Ll}\p{M}]*(?:-\d+)?|(?i:covid)(?:-19)?)"
+    topic = r"(?:\d{3}|" + word + r")(?:,? " + word + r"){0,11}?"
+    central = r"(?:của )?Chính phủ|[Qq]uốc gia|Trung ương"
+    place = r"(?:tỉnh|thành phố|TP|huyện|quận|thị xã|xã|phường)(?:\.|(?![\p{L}\p{M}]))"
+    return regex.compile(r"(?<![\p{L}\p{M}])Ban [Cc]hỉ đạo (?:(?P<topic>" + topic + r")(?= (?:(?P<central>" + central
+                         + r")(?![\p{L}\p{M}])|" + place + r"))|(?P<national>quốc gia(?! và )(?:,? " + word + r"){1,12}))")
+
+
+def _steering_candidates(doc: Document) -> list:
+    text = doc.text
+    if "hỉ đạo" not in text:
+        return []
+    out = []
+    for m in _steering_rx().finditer(text):
+        if m.group("national"):
+            out.append((m.start(), m.end(), Body(f"Ban Chỉ đạo {m.group('national')}", "steering_committee"), None,
+                        "central-unit"))
+            continue
+        topic = m.group("topic")
+        if m.group("central"):
+            c = m.group("central")
+            out.append((m.start(), m.end() + 1 + len(c), Body(f"Ban Chỉ đạo {topic} {c}", "steering_committee"), None,
+                        "central-unit"))
+            continue
+        place = _parse_place(doc, m.end(), "admin")
+        if place is None:
+            continue
+        prov = place.province or (_implicit_province(doc, m.start()) if place.level != "provincial" else None)
+        out.append((m.start(), place.end, Body(f"Ban Chỉ đạo {topic} {place.form}", "steering_committee", place.level),
+                    prov.code if prov else None, "local-head-place"))
+    return out
+
+
 def extract(doc: Document) -> list[AgencyMention]:
     if doc.context.get("main_province") is None:
         main = _province_from_districts(doc)
         if main is not None:
             doc.context["main_province"] = main
             doc.context["province_counts"] = {main.code: 1}
-    cands = _trim_run_ons(doc, _candidates(doc) + _unit_candidates(doc))
+    cands = _trim_run_ons(doc, _candidates(doc) + _unit_candidates(doc) + _steering_candidates(doc))
     found = [c for c in _resolve_overlaps(cands + _sub_units(doc, cands))
              if c[2].kind != "ignore" and not (c[2].level == "central" and _foreign_holder(doc, c[0], c[1]))]
     doc.context["agency_spans"] = [(s, e, b.name, code) for s, e, b, code, _ in found]
