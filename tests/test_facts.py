@@ -106,3 +106,34 @@ def test_no_catastrophic_backtracking(text):
     facts_mod.extract(Document.from_text(text))
     assert time.perf_counter() - t0 < 3.0
 
+
+
+@pytest.mark.parametrize("name", ["national", "target", "metric", "past", "local", "future_year"])
+def test_cue_parts_find_what_one_alternation_finds(name):
+    """Context cues are searched part by part (with a substring pre-check): the matches
+    must be those of the single alternation of the parts, on sentences that hold them."""
+    import regex
+    cue = getattr(facts_mod.rules(), name)
+    combined = regex.compile("|".join(f"(?:{p.pattern})" for p in cue.parts), cue.parts[0].flags)
+    texts = ["Cả nước có 3.321 xã; Bộ Y tế và Hoa Kỳ, Thái Lan đã có 5 ca.",
+             "Mục tiêu đến năm 2030, tỉnh sẽ phấn đấu ít nhất 80% hồ sơ; kế hoạch dự kiến có thể đạt.",
+             "Chỉ số CCHC năm 2024 và tỷ lệ hồ sơ giải quyết đúng hạn, UBND tỉnh Bình Dương, TP Huế.",
+             "Tỉnh phải đảm bảo năng lực; toàn quốc vừa qua đã qua 2 năm 2025 CẢ NƯỚC Toàn Quốc."]
+    for text in texts:
+        for a, b in ((0, len(text)), (5, len(text) - 7)):
+            want = [(m.start(), m.end()) for m in combined.finditer(text, a, b)]
+            got = [(m.start(), m.end()) for m in cue.finditer(text, a, b)]
+            assert got == want
+            assert [(m.start(), m.end()) for m in cue.finditer(text, a, b, folded=text.casefold())] == want
+
+
+@pytest.mark.parametrize("pattern, words", [
+    (r"(?<![\p{L}\p{M}])(?i:cả nước|toàn quốc)(?![\p{L}\p{M}])", ("cả nước", "toàn quốc")),
+    (r"(?<![\p{L}\p{M}])(?<!(?i:so với|bằng)\s|%\s)(?i:Kế hoạch)(?![\p{L}\p{M}])", ("kế hoạch",)),
+    (r"(?<![\p{L}\p{M}])(?i:cần|phải)\s(?:đảm bảo|tăng)", ("cần", "phải")),
+    (r"(?<![\p{L}\p{M}])(?:(?i:tỉnh)|TP)(?![\p{L}\p{M}])", None),      # a nested group
+    (r"(?i:năm)?\s(?P<year>\d{4})", None),                               # an optional group
+    (r"[(]\d+", None),
+])
+def test_required_words(pattern, words):
+    assert facts_mod._required_words(pattern) == words

@@ -32,6 +32,7 @@ _ROW = object()                  # the "rule" of a rank_lists.Row candidate
 _CONTEXT_DATE_PRIORITY = 65      # dates found by the date extractor: above plain counts
 _LEGAL_PRIORITY = 100
 _NUMWORD = regex.compile(r"(?i)(?<![\p{L}\p{M}])(?:hai|ba|bốn|sáu|bảy|bẩy|tám|chín|mười|nhất|nhì)(?![\p{L}\p{M}])")
+_ISDIGIT = regex.compile(r"[\p{Numeric_Type=Decimal}\p{Numeric_Type=Digit}]")  # what str.isdigit() accepts
 _YEAR = regex.compile(r"(?<![\d./,])(?:(?:giai đoạn|nhiệm kỳ)\s)?((?:19|20)\d{2})(?:\s?[-–]\s?((?:19|20)\d{2}))?(?![\d.,]\d)")
 
 
@@ -54,7 +55,7 @@ class _Rules:
             pats = [patterns.expand(p, macros) for p in items]
             return regex.compile("|".join(f"(?:{p})" for p in pats), regex.V1 | flags)
 
-        self.metric = comp(data.get("metrics") or [])
+        self.metric = _AnyOf(data.get("metrics") or [], macros)
         self.metric_subject = comp([data["metric_subject"]], regex.IGNORECASE) if data.get("metric_subject") else None
         self.metric_verbs = tuple(data.get("metric_subject_verbs") or ())
         self.metric_drop, self.metric_trail, self.metric_reject, self.metric_verb_only, self.metric_lead = (
@@ -63,14 +64,14 @@ class _Rules:
                       "metric_verb_only", "metric_subject_lead"))
         self.target = _AnyOf(data.get("target_cues") or [], macros, regex.MULTILINE)
         self.post_target = comp(data.get("post_target_cues") or [])
-        self.future_year = comp(data.get("future_year") or [])
+        self.future_year = _AnyOf(data.get("future_year") or [], macros)
         self.sentence_start = comp(data.get("sentence_start_cues") or [])
         self.carry = comp(data.get("target_carry") or [])
         self.carry_far = comp(data.get("target_carry_far") or [])
         self.unit_abbreviations = dict(data.get("unit_abbreviations") or {})
-        self.past = comp(data.get("past_markers") or [])
+        self.past = _AnyOf(data.get("past_markers") or [], macros)
         self.future_date_lead = comp(data.get("future_date_lead") or [])
-        self.local = comp(data.get("local_cues") or [])
+        self.local = _AnyOf(data.get("local_cues") or [], macros)
         countries = patterns.load("agencies").data.get("foreign_countries") or []
         national = list(data.get("national_cues") or [])
         if countries:
@@ -78,8 +79,48 @@ class _Rules:
         self.national = _AnyOf(national, macros)
 
 
-_WORD_LIST = regex.compile(r"\(\?<!\[\\p\{L\}\\p\{M\}\]\)\(\?i:([\p{L}\p{M}\d ]+(?:\|[\p{L}\p{M}\d ]+)*)\)"
-                           r"\(\?!\[\\p\{L\}\\p\{M\}\]\)")
+_WORD_GROUP = regex.compile(r"\(\?i?:([\p{L}\p{M}\d ]+(?:\|[\p{L}\p{M}\d ]+)*)\)")
+
+
+def _required_words(pattern: str) -> Optional[tuple[str, ...]]:
+    """The words one of which every match of ``pattern`` starts with (case-folded), when
+    the pattern opens, after its lookarounds, with a group of plain words ("(?i:cả nước|
+    toàn quốc)"); else None."""
+    i = 0
+    while pattern.startswith(("(?<!", "(?<=", "(?!", "(?="), i):
+        i = _group_end(pattern, i)
+        if i < 0:
+            return None
+    m = _WORD_GROUP.match(pattern, i)
+    if m is None or pattern[m.end():m.end() + 1] in ("?", "*", "{"):
+        return None
+    return tuple(w.casefold() for w in m.group(1).split("|"))
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """Where the parenthesized group opening at ``i`` ends (-1 when unbalanced)."""
+    depth = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a character class: its parentheses do not count
+            j = i + 1
+            if pattern.startswith("^", j):
+                j += 1
+            if pattern.startswith("]", j):
+                j += 1
+            while j < len(pattern) and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            continue
+        depth += c == "("
+        depth -= c == ")"
+        i += 1
+        if depth == 0:
+            return i
+    return -1
 
 
 class _AnyOf:
@@ -91,19 +132,20 @@ class _AnyOf:
     def __init__(self, items: list[str], macros: dict[str, str], flags: int = 0) -> None:
         pats = [patterns.expand(p, macros) for p in items]
         self.parts = [regex.compile(p, regex.V1 | flags) for p in pats]
-        # a part that is a list of words ("(?i:cả nước|toàn quốc)" between word edges) is
-        # searched only in a text that holds one of them (a plain substring test)
-        self.words = [tuple(w.casefold() for w in m.group(1).split("|")) if m else None
-                      for m in map(_WORD_LIST.fullmatch, pats)]
+        # a part whose matches start with one of a list of words ("(?i:cả nước|toàn quốc)")
+        # is searched only in a text that holds one of them (a plain substring test)
+        self.words = [_required_words(p) for p in pats]
 
     def __bool__(self) -> bool:
         return bool(self.parts)
 
-    def finditer(self, text: str, pos: int = 0, endpos: Optional[int] = None) -> list[Any]:
+    def finditer(self, text: str, pos: int = 0, endpos: Optional[int] = None,
+                 folded: Optional[str] = None) -> list[Any]:
+        """``folded``: ``text.casefold()`` when it has the length of ``text``."""
         end = len(text) if endpos is None else endpos
         parts = self.parts
-        window = text[pos:end].casefold() if any(self.words) else ""
-        nxt = [rx.search(text, pos, end) if ws is None or any(w in window for w in ws) else None
+        window = "" if not any(self.words) else folded[pos:end] if folded is not None else text[pos:end].casefold()
+        nxt = [rx.search(text, pos, end) if ws is None or any(map(window.__contains__, ws)) else None
                for rx, ws in zip(parts, self.words)]
         out = []
         while True:
@@ -195,7 +237,7 @@ def _multiplier(m: Any, name: str = "mult") -> float:
 
 def extract(doc: Document) -> list[NumericFact]:
     text = doc.text
-    if not text or not any(c.isdigit() for c in text) and not _NUMWORD.search(text):
+    if not text or not _ISDIGIT.search(text) and not _NUMWORD.search(text):
         return []
     R = rules()
     cands: list[tuple[int, int, int, int, Any, Any, list]] = []
@@ -219,7 +261,7 @@ def extract(doc: Document) -> list[NumericFact]:
         if needs:
             key = tuple(needs)
             if key not in has:
-                has[key] = any(w in lower for w in needs)
+                has[key] = any(map(lower.__contains__, needs))
             if not has[key]:
                 continue
         anchor = R.anchor[rule.name]
@@ -405,9 +447,23 @@ def _matches(doc: Document, name: str, sent: tuple[int, int]) -> list[Any]:
     got = cache.get(key)
     if got is None:
         rx = getattr(rules(), name)
-        got = list(rx.finditer(doc.text, sent[0], sent[1])) if rx is not None and sent[1] > sent[0] else []
+        if rx is None or sent[1] <= sent[0]:
+            got = []
+        elif isinstance(rx, _AnyOf):
+            got = rx.finditer(doc.text, sent[0], sent[1], folded=_folded(doc))
+        else:
+            got = list(rx.finditer(doc.text, sent[0], sent[1]))
         cache[key] = got
     return got
+
+
+def _folded(doc: Document) -> Optional[str]:
+    """The case-folded text, once per document; None when folding changes its length."""
+    cache = doc.context.setdefault(_CACHE, {})
+    if "folded" not in cache:
+        f = doc.text.casefold()
+        cache["folded"] = f if len(f) == len(doc.text) else None
+    return cache["folded"]
 
 
 def _index(doc: Document, name: str, sent: tuple[int, int]) -> tuple[list[Any], list[int], list[int]]:
@@ -669,9 +725,14 @@ def _place_spans(doc: Document) -> tuple[list[str], list[int]]:
 
 def _dominant(doc: Document, code: str) -> bool:
     """The main province is the only one named, or named at least twice as often as any other."""
-    counts = (doc.context or {}).get("province_counts") or {}
-    n = counts.get(code, 0)
-    return not any(c != code and 2 * k > n for c, k in counts.items())
+    cache = doc.context.setdefault(_CACHE, {})
+    key = ("dominant", code)
+    got = cache.get(key)
+    if got is None:
+        counts = (doc.context or {}).get("province_counts") or {}
+        n = counts.get(code, 0)
+        got = cache[key] = not any(c != code and 2 * k > n for c, k in counts.items())
+    return got
 
 
 def _valid_spans(doc: Document, name: str, item: Any) -> Optional[tuple[list[Any], list[int], list[int]]]:

@@ -53,7 +53,7 @@ def indicators() -> dict[str, Indicator]:
 def _matcher() -> tuple[regex.Pattern, regex.Pattern, dict[str, str], tuple[str, ...]]:
     """Two trie patterns: abbreviations (mostly capitals) matched as written, names matched
     in the lower-cased text; whole words only; the longest alias wins at a position. And
-    the first words of the names: a name can only start where one of them stands."""
+    the first two words of the names: a name can only start where one of them stands."""
     by_key: dict[str, str] = {}
     for ind in indicators().values():
         for a in ind.aliases:
@@ -61,14 +61,14 @@ def _matcher() -> tuple[regex.Pattern, regex.Pattern, dict[str, str], tuple[str,
     abbr = [k for k in by_key if _is_abbreviation(k)]
     names = [k for k in by_key if not _is_abbreviation(k)]
     edge = r"(?<![\w&-])(?:{})(?![\w&])"
-    firsts = tuple(sorted({n.split(" ")[0] for n in names}))
+    firsts = tuple(sorted({" ".join(n.split(" ")[:2]) for n in names}))
     return (regex.compile(edge.format(trie_pattern(abbr))), compile_anchored(edge.format(trie_pattern(names))),
             by_key, firsts)
 
 
 def _name_starts(lower: str, firsts: tuple[str, ...]) -> list[int]:
-    """Positions where one of the first words stands with no letter glued before or after
-    it (plain substring search: the names pattern is then tried only there)."""
+    """Positions where the first words of a name stand with no letter glued before or
+    after them (plain substring search: the names pattern is then tried only there)."""
     found = set()
     n = len(lower)
     for w in firsts:

@@ -126,7 +126,7 @@ def _list_items(doc: Document, spans: list[tuple[int, int, str]]) -> list[Row]:
     places: list[tuple[int, int, Optional[str]]] = [(s, e, code) for s, e, code in spans]
     if W.context_words is not None:
         folded = text.casefold()
-        if not any(w in folded for w in W.context_words):
+        if not any(map(folded.__contains__, W.context_words)):
             return []
     if not W.context.search(text):
         return []
