@@ -31,6 +31,7 @@ _RANK_ROW_PRIORITY = 97         # rows of ranking tables and lists: above the ra
 _ROW = object()                  # the "rule" of a rank_lists.Row candidate
 _CONTEXT_DATE_PRIORITY = 65      # dates found by the date extractor: above plain counts
 _LEGAL_PRIORITY = 100
+_LATER = 1 << 40                 # the order of other extractors' spans: after every rule match
 _NUMWORD = regex.compile(r"(?i)(?<![\p{L}\p{M}])(?:hai|ba|bốn|sáu|bảy|bẩy|tám|chín|mười|nhất|nhì)(?![\p{L}\p{M}])")
 _ISDIGIT = regex.compile(r"[\p{Numeric_Type=Decimal}\p{Numeric_Type=Digit}]")  # what str.isdigit() accepts
 _YEAR = regex.compile(r"(?<![\d./,])(?:(?:giai đoạn|nhiệm kỳ)\s)?((?:19|20)\d{2})(?:\s?[-–]\s?((?:19|20)\d{2}))?(?![\d.,]\d)")
@@ -44,6 +45,7 @@ class _Rules:
         # instead of at every position of the text
         self.anchor = {r.name: r.extra.get("anchor") or ("digit" if starts_at_digit(r.pattern) else None)
                        for r in self.rules}
+        self.core_at_start = {r.name: _core_at_start(r.pattern) for r in self.rules}
         self.numword_start = re.compile(r"(?<!\w)" + patterns.expand("{nw1}", pf.macros) + r" ", re.IGNORECASE)
         self.numwords = [w + " " for w in regex.sub(r"[()?:]", "", patterns.expand("{nw1}", pf.macros)).split("|")]
         data = pf.data
@@ -121,6 +123,65 @@ def _group_end(pattern: str, i: int) -> int:
         if depth == 0:
             return i
     return -1
+
+
+def _alternatives(s: str) -> list[str]:
+    """The top-level alternatives of a pattern."""
+    out, depth, i, last = [], 0, 0, 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            j = i + 1
+            if s.startswith("^", j):
+                j += 1
+            if s.startswith("]", j):
+                j += 1
+            while j < len(s) and s[j] != "]":
+                j += 2 if s[j] == "\\" else 1
+            i = j + 1
+            continue
+        depth += c == "("
+        depth -= c == ")"
+        if c == "|" and depth == 0:
+            out.append(s[last:i])
+            last = i + 1
+        i += 1
+    out.append(s[last:])
+    return out
+
+
+def _zero_width(s: str, i: int = 0) -> int:
+    """How far from ``i`` the pattern ``s`` holds only lookarounds and groups of
+    alternatives that are all lookarounds (or empty): text that matches no character."""
+    while i < len(s):
+        if s.startswith(("(?<!", "(?<=", "(?!", "(?="), i):
+            j = _group_end(s, i)
+        elif s.startswith("(?:", i):
+            j = _group_end(s, i)
+            if j < 0 or not all(_zero_width(a) == len(a) for a in _alternatives(s[i + 3:j - 1])):
+                return i
+        else:
+            return i
+        if j < 0:
+            return i
+        i = j
+    return i
+
+
+def _core_at_start(pattern: str) -> bool:
+    """Whether every match of a rule tried at a position holds that position in its core
+    (``_core``): the rule has no value groups, or its ``value`` group is not optional and
+    only lookarounds come before it."""
+    if not any(f"(?P<{g}>" in pattern for g in ("value", "value2", "out_of")):
+        return True
+    i = _zero_width(pattern)
+    if not pattern.startswith("(?P<value>", i):
+        return False
+    j = _group_end(pattern, i)
+    return j > 0 and pattern[j:j + 1] not in ("?", "*") and not pattern.startswith("{0", j)
 
 
 class _AnyOf:
@@ -240,35 +301,14 @@ def extract(doc: Document) -> list[NumericFact]:
     if not text or not _ISDIGIT.search(text) and not _NUMWORD.search(text):
         return []
     R = rules()
-    cands: list[tuple[int, int, int, int, Any, Any, list]] = []
-    order = 0
     lower = text.lower()
     starts = {"digit": doc.number_starts(),
               "line": [0] + [m.end() for m in _NEWLINE.finditer(text)],
               "numword": _numword_starts(R, text, lower)}
-    has: dict[Any, bool] = {}
-    top = R.rules[0].priority if R.rules else 0
-    for rule in R.rules:
-        if rule.priority < top and top:
-            # numbers inside what the top exclusions matched (dates, document numbers,
-            # clock times, phone numbers) are theirs: later rules skip them
-            covered = bytearray(len(text) + 1)
-            for c in cands:
-                covered[c[1]:c[1] - c[2]] = b"\x01" * (-c[2])
-            starts["digit"] = [p for p in starts["digit"] if not covered[p]]
-            top = 0
-        needs = rule.extra.get("requires")
-        if needs:
-            key = tuple(needs)
-            if key not in has:
-                has[key] = any(map(lower.__contains__, needs))
-            if not has[key]:
-                continue
-        anchor = R.anchor[rule.name]
-        for m in (matches_at(rule.anchored, text, starts[anchor]) if anchor else rule.regex.finditer(text)):
-            order += 1
-            cands.append((-rule.priority, m.start(), -(m.end() - m.start()), order, rule, m, _core(m)))
-    claims = _Claims(len(text))
+    # candidates are taken by priority, then position, then length, then order (the rules'
+    # matches before the other extractors' spans): level by level, so that a lower rule is
+    # not tried where a higher match already took the number
+    fixed: dict[int, list[tuple]] = {}
     ctx = doc.context or {}
     # spans from the other extractors; legal numbers first, dates above plain counts
     ext: list[tuple[int, int, int]] = []
@@ -282,30 +322,72 @@ def extract(doc: Document) -> list[NumericFact]:
             ext.append((_CONTEXT_DATE_PRIORITY, int(sp[0]), int(sp[1])))
         except (TypeError, ValueError, IndexError):
             continue
+    order = _LATER
     for prio, s, e in ext:
         order += 1
-        cands.append((-prio, s, -(e - s), order, None, None, [(s, e)]))
+        fixed.setdefault(prio, []).append((-prio, s, -(e - s), order, None, None, [(s, e)]))
     for row in rank_lists.find(doc):
         order += 1
-        cands.append((-_RANK_ROW_PRIORITY, row.value_start, -(row.value_end - row.value_start), order,
-                      _ROW, row, [(row.value_start, row.value_end)]))
-    cands.sort(key=lambda c: c[:4])
-
+        fixed.setdefault(_RANK_ROW_PRIORITY, []).append(
+            (-_RANK_ROW_PRIORITY, row.value_start, -(row.value_end - row.value_start), order,
+             _ROW, row, [(row.value_start, row.value_end)]))
+    levels = sorted({r.priority for r in R.rules} | set(fixed), reverse=True)
+    claims = _Claims(len(text))
+    mask = claims.mask
     accepted: list[tuple[Any, Any]] = []
-    for _p, _s, _l, _o, rule, m, core in cands:
-        if not claims.free(core):
-            continue
-        if rule is _ROW:
+    found: list[tuple] = []     # the rules' candidates so far
+    has: dict[Any, bool] = {}
+    top = R.rules[0].priority if R.rules else 0
+    order = 0
+    k = 0
+    for level in levels:
+        cands = fixed.get(level, [])
+        while k < len(R.rules) and R.rules[k].priority == level:
+            rule = R.rules[k]
+            k += 1
+            if rule.priority < top and top:
+                # numbers inside what the top exclusions matched (dates, document numbers,
+                # clock times, phone numbers) are theirs: later rules skip them
+                covered = bytearray(len(text) + 1)
+                for c in found:
+                    covered[c[1]:c[1] - c[2]] = b"\x01" * (-c[2])
+                starts["digit"] = [p for p in starts["digit"] if not covered[p]]
+                top = 0
+            needs = rule.extra.get("requires")
+            if needs:
+                key = tuple(needs)
+                if key not in has:
+                    has[key] = any(map(lower.__contains__, needs))
+                if not has[key]:
+                    continue
+            anchor = R.anchor[rule.name]
+            if anchor:
+                at = starts[anchor]
+                if R.core_at_start[rule.name]:
+                    at = [p for p in at if not mask[p]]  # a match there holds a number already taken
+                ms = matches_at(rule.anchored, text, at)
+            else:
+                ms = rule.regex.finditer(text)
+            for m in ms:
+                order += 1
+                c = (-rule.priority, m.start(), -(m.end() - m.start()), order, rule, m, _core(m))
+                cands.append(c)
+                found.append(c)
+        cands.sort(key=lambda c: c[:4])
+        for _p, _s, _l, _o, rule, m, core in cands:
+            if not claims.free(core):
+                continue
+            if rule is _ROW:
+                claims.take(core)
+                accepted.append((rule, m))
+                continue
+            if rule is None or rule.kind == "exclude":
+                claims.take(core)
+                continue
+            if rule.extra.get("needs_metric") and _metric(doc, m.start()) is None:
+                continue
             claims.take(core)
             accepted.append((rule, m))
-            continue
-        if rule is None or rule.kind == "exclude":
-            claims.take(core)
-            continue
-        if rule.extra.get("needs_metric") and _metric(doc, m.start()) is None:
-            continue
-        claims.take(core)
-        accepted.append((rule, m))
     accepted.sort(key=lambda a: a[1].start())
 
     fact_spans = [a[1].span() for a in accepted]
