@@ -71,8 +71,15 @@ def _alt(c: Currency, *, text: bool) -> str:
 def pattern(kinds: tuple[str, ...] = ("word", "code", "symbol"), text: bool = True) -> str:
     """A regex alternation of the surfaces of ``kinds``, longest first; with ``text`` the
     exclusions for running text apply ("5 đô thị" is no money)."""
-    alts = [_alt(c, text=text) for c in table() if c.kind in kinds]
-    return "(?:" + "|".join(alts) + ")"
+    rows = [c for c in table() if c.kind in kinds]
+    alts = [_alt(c, text=text) for c in rows]
+    # the first characters of the surfaces, checked before the alternatives are tried one
+    # by one (most places after a number start no currency)
+    words = "".join(sorted({c.surface[0] for c in rows if c.kind == "word"}))
+    others = "".join(sorted({c.surface[0] for c in rows if c.kind != "word"}))
+    firsts = "|".join(([f"(?i:[{regex.escape(words)}])"] if words else []) +
+                      ([f"[{regex.escape(others)}]"] if others else []))
+    return ("(?=" + firsts + ")" if firsts else "") + "(?:" + "|".join(alts) + ")"
 
 
 def text_macro() -> str:

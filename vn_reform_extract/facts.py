@@ -66,14 +66,14 @@ class _Rules:
                       "metric_verb_only", "metric_subject_lead"))
         self.target = _AnyOf(data.get("target_cues") or [], macros, regex.MULTILINE)
         self.post_target = comp(data.get("post_target_cues") or [])
-        self.future_year = _AnyOf(data.get("future_year") or [], macros)
+        self.future_year = comp(data.get("future_year") or [])
         self.sentence_start = comp(data.get("sentence_start_cues") or [])
         self.carry = comp(data.get("target_carry") or [])
         self.carry_far = comp(data.get("target_carry_far") or [])
         self.unit_abbreviations = dict(data.get("unit_abbreviations") or {})
-        self.past = _AnyOf(data.get("past_markers") or [], macros)
+        self.past = comp(data.get("past_markers") or [])
         self.future_date_lead = comp(data.get("future_date_lead") or [])
-        self.local = _AnyOf(data.get("local_cues") or [], macros)
+        self.local = comp(data.get("local_cues") or [])
         countries = patterns.load("agencies").data.get("foreign_countries") or []
         national = list(data.get("national_cues") or [])
         if countries:
@@ -206,6 +206,9 @@ class _AnyOf:
         end = len(text) if endpos is None else endpos
         parts = self.parts
         window = "" if not any(self.words) else folded[pos:end] if folded is not None else text[pos:end].casefold()
+        if len(parts) == 1:
+            ws = self.words[0]
+            return list(parts[0].finditer(text, pos, end)) if ws is None or any(map(window.__contains__, ws)) else []
         nxt = [rx.search(text, pos, end) if ws is None or any(map(window.__contains__, ws)) else None
                for rx, ws in zip(parts, self.words)]
         out = []
