@@ -108,3 +108,16 @@ def test_ner_switch():
     doc = Document.from_text("Về dự có Nguyễn Quang Thuấn - Chủ tịch Viện Hàn lâm KHXH Việt Nam.")
     offs, _ = officials.extract(doc, use_ner=True)
     assert [o.name for o in offs] == ["Nguyễn Quang Thuấn"]
+
+
+@pytest.mark.parametrize("repeat", [1, 2000])  # an article, and a text past the one-pass length
+def test_word_starts_as_one_alternation(repeat):
+    """Whole-word starts of the names' words, as one longest-first alternation finds them."""
+    import regex
+    from vn_reform_extract.officials.link import _word_starts
+    lower = ("ông hà, bà thu hà-an (hà) thuhà hà-an-b; an hàn, anh. " * repeat).lower()
+    words = {"hà", "an", "thu", "hà-an", "anh", "b"}
+    rx = regex.compile(r"(?<![\p{L}\p{M}])(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")(?![\p{L}\p{M}])")
+    expected = {w: [m.start() for m in rx.finditer(lower) if m.group() == w] for w in words}
+    assert _word_starts(lower, words) == expected
+    assert expected["hà-an"] and expected["an"]

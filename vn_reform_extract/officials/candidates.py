@@ -49,6 +49,7 @@ def anchor_matches(cx: "Context") -> list:
 def title_before_name(cx: Context, cands: list[Candidate]) -> None:
     text = cx.text
     consumed = -1
+    after_used = None  # positions other passes gave to the person named before them
     for hs, he in cx.heads():
         if hs < consumed:
             continue
@@ -146,7 +147,9 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
         if mt and mt.start() > hs:
             title_end = mt.start()
         parts = split_before(cx, hs, title_end)
-        after_used = {t[0] for c in cands if c.rule != "title-before-name" for t in c.titles if t[0] < c.start or t[0] >= c.end}
+        if after_used is None:  # this pass adds only "title-before-name" candidates: computed once
+            after_used = {t[0] for c in cands if c.rule != "title-before-name" for t in c.titles
+                          if t[0] < c.start or t[0] >= c.end}
         parts = [t for t in parts if t[0] not in after_used] or parts[-1:]
         cands.append(Candidate(nfc(text[ns:ne]), ns, ne, "title-before-name", titles=parts))
         consumed = ne

@@ -38,6 +38,7 @@ class Context(Positions, NameRules):
             (int(s), int(e)) for s, e, *_ in [*(ctx.get("province_spans") or []), *(ctx.get("agency_spans") or [])])
         self.agencies: list[tuple] = list(ctx.get("agency_spans") or [])
         self.province_spans: list[tuple] = list(ctx.get("province_spans") or [])
+        self._agency_index: Optional[tuple[list, list[int]]] = None
         self._heads: Optional[list[tuple[int, int]]] = None
         self._tok_cache: dict[int, tuple[int, list[Token]]] = {}
         self._surname_starts: Optional[list[int]] = None
@@ -56,6 +57,14 @@ class Context(Positions, NameRules):
         toks = tokenize(self.text, start, end)
         self._tok_cache[start] = (end, toks)
         return toks
+
+    def agency_index(self) -> tuple[list[tuple[int, int]], list[int]]:
+        """(start, end) of the agencies sorted by start, and their starts: for the scans that
+        ask which agencies start in a window (a bisect instead of a pass over all of them)."""
+        if self._agency_index is None:
+            spans = sorted((a[0], a[1]) for a in self.agencies)
+            self._agency_index = (spans, [a for a, _ in spans])
+        return self._agency_index
 
     def in_blocked(self, pos: int) -> bool:
         i = bisect.bisect_right(self.blocked, (pos, float("inf"))) - 1

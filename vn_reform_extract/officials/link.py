@@ -3,6 +3,7 @@ names and short mentions ("ông Bảy", "Thứ trưởng Tuyên") attached, far 
 ("..., được điều động giữ chức ..."), and the agency and province of the first position."""
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -86,10 +87,11 @@ def resolve(cx: Context, cands: list[Candidate], shorts, authors, lists=()) -> l
     for p in plist:
         by_given.setdefault(p.name.split()[-1].lower(), []).append(p)
     hits = _word_starts(lower, {_first_word(p.name.lower()) for p in plist} | set(by_given))
+    found = _occurrences_all(lower, {p.name.lower() for p in plist}, hits)
     for p in plist:
         needle = p.name.lower()
         seen = set(p.mentions)
-        for i in _occurrences(lower, needle, hits):
+        for i in found[needle]:
             j = i + len(needle)
             ok = (i == 0 or not is_letter(text[i - 1])) and (j >= len(text) or not is_letter(text[j])) \
                 and not NAME_SYLLABLE_NEXT.match(text, j)
@@ -136,15 +138,22 @@ def _first_word(needle: str) -> str:
     return m.group() if m else ""
 
 
+_ONE_PASS_FROM = 50_000  # characters
+
+
 def _word_starts(lower: str, words: set[str]) -> dict[str, list[int]]:
     """Where each of ``words`` stands as a whole word in the text (not after or before a
     letter), leftmost-longest and non-overlapping as one alternation's ``finditer`` would
-    find them; by ``str.find``, with no regex compiled per article."""
+    find them. On an article, one ``str.find`` walk per word; on a long text (many people,
+    each word walked through all of it) the words made of letters only are found in one
+    pass over the letter runs of the text."""
+    words = {w for w in words if w}
     n = len(lower)
+    letters = {w for w in words if _WORD.fullmatch(w)} if n > _ONE_PASS_FROM else set()
     found: list[tuple[int, int, str]] = []
-    for w in words:
-        if not w:
-            continue
+    if letters:
+        found.extend((m.start(), -len(m.group()), m.group()) for m in _WORD.finditer(lower) if m.group() in letters)
+    for w in words - letters:
         k = len(w)
         i = lower.find(w)
         while i >= 0:
@@ -152,7 +161,7 @@ def _word_starts(lower: str, words: set[str]) -> dict[str, list[int]]:
             if (i == 0 or not is_letter(lower[i - 1])) and (j >= n or not is_letter(lower[j])):
                 found.append((i, -k, w))
             i = lower.find(w, i + 1)
-    out: dict[str, list[int]] = {w: [] for w in words if w}
+    out: dict[str, list[int]] = {w: [] for w in words}
     end = 0
     for i, k, w in sorted(found):
         if i >= end:
@@ -161,14 +170,40 @@ def _word_starts(lower: str, words: set[str]) -> dict[str, list[int]]:
     return out
 
 
+def _occurrences_all(lower: str, needles: set[str], hits: dict[str, list[int]]) -> dict[str, list[int]]:
+    """``_occurrences`` of each needle; the needles read from the positions of their first
+    word are looked up together (a slice of each length at each position), not one
+    ``startswith`` per needle at each position of a common family name."""
+    out: dict[str, list[int]] = {}
+    by_first: dict[str, set[str]] = {}
+    for needle in needles:
+        first = _first_word(needle)
+        if not first or _self_overlapping(needle) or first not in hits:
+            out[needle] = _occurrences(lower, needle, hits)
+        else:
+            out[needle] = []
+            by_first.setdefault(first, set()).add(needle)
+    for first, group in by_first.items():
+        lengths = sorted({len(nd) for nd in group})
+        for i in hits[first]:
+            for k in lengths:
+                nd = lower[i:i + k]
+                if nd in group:
+                    out[nd].append(i)
+    return out
+
+
+def _self_overlapping(needle: str) -> bool:
+    return any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
+
+
 def _occurrences(lower: str, needle: str, hits: dict[str, list[int]]) -> list[int]:
     """The starts ``lower.find`` walks to for ``needle`` (each search resuming after the last
     hit) that begin a word and end one or continue with a non-letter: only these can be a
     mention. From the positions of its first word when the needle is a word followed by
     non-letters and cannot overlap itself; else by ``find``."""
     first = _first_word(needle)
-    border = any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
-    if not first or border or first not in hits:
+    if not first or _self_overlapping(needle) or first not in hits:
         out, i = [], lower.find(needle)
         while i >= 0:
             out.append(i)
@@ -229,9 +264,37 @@ def _far_appointments(cx: Context, plist: list[Person]) -> None:
                 break
 
 
+def _sorted_disjoint(spans: list) -> Optional[list[int]]:
+    """The starts of spans that are sorted, non-empty and do not overlap (as the province and
+    agency passes leave them), else None."""
+    try:
+        starts = [int(a[0]) for a in spans]
+        ends = [int(a[1]) for a in spans]
+    except (TypeError, ValueError, IndexError):
+        return None
+    ok = all(a < b for a, b in zip(starts, ends)) and all(ends[i] <= starts[i + 1] for i in range(len(spans) - 1))
+    return starts if ok else None
+
+
+def _span_indexes(cx: Context) -> tuple[Optional[list[int]], Optional[list[int]]]:
+    idx = getattr(cx, "_link_indexes", None)
+    if idx is None:
+        idx = cx._link_indexes = (_sorted_disjoint(cx.agencies), _sorted_disjoint(cx.province_spans))
+    return idx
+
+
 def agency_and_province(cx: Context, s: int, e: int) -> tuple[Optional[str], Optional[str]]:
     agency = prov = None
-    for a in cx.agencies:
+    a_starts, p_starts = _span_indexes(cx)
+    if a_starts is not None:
+        # sorted and disjoint: the first agency overlapping [s, e) is the first one ending after s
+        i = bisect.bisect_right(a_starts, s) - 1
+        if i < 0 or int(cx.agencies[i][1]) <= s:
+            i += 1
+        agencies = cx.agencies[i:i + 1] if i < len(a_starts) and a_starts[i] < e else []
+    else:
+        agencies = cx.agencies
+    for a in agencies:
         try:
             as_, ae = int(a[0]), int(a[1])
         except (TypeError, ValueError, IndexError):
@@ -241,7 +304,9 @@ def agency_and_province(cx: Context, s: int, e: int) -> tuple[Optional[str], Opt
             prov = a[3] if len(a) > 3 else None
             break
     if prov is None:
-        for ps in cx.province_spans:
+        # sorted and disjoint: only the first province starting at or after s can end by e + 1
+        provs = cx.province_spans if p_starts is None else cx.province_spans[bisect.bisect_left(p_starts, s):][:1]
+        for ps in provs:
             if s <= int(ps[0]) and int(ps[1]) <= e + 1:
                 prov = ps[2] if len(ps) > 2 else None
                 break

@@ -165,8 +165,9 @@ class Positions:
         """A position ends with the body it names: "Bí thư Tỉnh ủy Yên Bái phải ..." keeps
         "Bí thư Tỉnh ủy Yên Bái" when only lower-case words follow the body."""
         body_end = None
-        for s, e, *_ in self.agencies:
-            if he <= s + 1 and e <= end and s < end:
+        spans, starts = self.agency_index()
+        for s, e in spans[bisect.bisect_left(starts, he - 1):bisect.bisect_left(starts, end)]:
+            if e <= end:  # an agency starting in [he - 1, end) and ending by end
                 body_end = e if body_end is None else max(body_end, e)
         if body_end is None or body_end >= end:
             return end
