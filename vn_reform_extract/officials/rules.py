@@ -11,7 +11,7 @@ from typing import Any
 import regex
 
 from .. import patterns, titles as T
-from ..trie import trie_pattern
+from ..trie import compile_anchored, trie_pattern
 from .shapes import is_letter
 
 
@@ -40,7 +40,6 @@ class Rules:
     surnames: frozenset
     top_surnames: frozenset
     lower_ok: frozenset
-    short_pre: Any
     not_name_end: frozenset = frozenset()
     not_stop: Any = None
     not_head_after: Any = None
@@ -62,6 +61,10 @@ class Rules:
     list_quantifier: Any = None
     name_particles: frozenset = frozenset()
     foreign_org_words: frozenset = frozenset()
+
+    @property
+    def short_pre(self) -> Any:
+        return short_pre_rx()
 
 
 def word_tree(words: list[str]) -> str:
@@ -86,15 +89,18 @@ def rules() -> Rules:
     def comp(name: str, flags: int = 0) -> Any:
         return regex.compile(patterns.expand(pf.rule(name).pattern, extra), regex.V1 | flags)
 
+    def comp_anchored(name: str) -> Any:
+        # the patterns run by ``matches_at`` (and by match/search at chosen places), compiled
+        # once in the anchored form it needs: same matches, no second compilation
+        return compile_anchored(patterns.expand(pf.rule(name).pattern, extra), regex.V1)
+
     m = pf.macros
     stop = split_list(m.get("stop", ""))
     appoint = split_list(m.get("appoint", ""))
     appoint_far = split_list(m.get("appoint_far", ""))
     stop_any = split_list(m.get("stop_any_case", ""))
     body = split_list(m.get("body", ""))
-    head_re = comp("title-before-name")
-    short = regex.compile(patterns.expand(
-        r"(?<![\p{L}\p{M}])(?P<pre>{hon}|{rank}|{head})\s+$", {**m, **extra}), regex.V1)
+    head_re = comp_anchored("title-before-name")
     out = Rules(
         not_name_end=frozenset(split_list(m.get("not_name_end", ""))),
         not_stop=regex.compile(m.get("not_stop") or "(?!)", regex.V1),
@@ -121,9 +127,9 @@ def rules() -> Rules:
         former_or_acting_start=regex.compile(r"(?:" + m["former_or_acting"] + r")\s+", regex.V1),
         reporting=regex.compile(r"(?<![\p{L}\p{M}])(?:" + m["reporting"] + r")(?![\p{L}\p{M}])", regex.V1),
         head=head_re,
-        anchor=comp("name-title"),
-        namesep=comp("name-sep-title"),
-        namesep_foreign=comp("foreign-name-sep-title"),
+        anchor=comp_anchored("name-title"),
+        namesep=comp_anchored("name-sep-title"),
+        namesep_foreign=comp_anchored("foreign-name-sep-title"),
         photo=comp("photo-credit"),
         byline=comp("byline"),
         stop=regex.compile(r"(?:" + "|".join(sorted(map(regex.escape, stop), key=len, reverse=True))
@@ -142,10 +148,18 @@ def rules() -> Rules:
         surnames=T.surnames(),
         top_surnames=frozenset("Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý".split()),
         lower_ok=T.lowercase_ok(),
-        short_pre=short,
     )
-    lower_head_rx()  # compiled with the rules, not on the first article that needs it
     return out
+
+
+@lru_cache(maxsize=None)
+def short_pre_rx() -> Any:
+    """An honorific, a rank or a position right before a short mention ("ông Bảy",
+    "Thứ trưởng Tuyên"); compiled when an article first has one."""
+    pf = patterns.load("officials")
+    extra = {"head": T.head_pattern(), "rank": T.rank_pattern(), "hon": word_tree(pf.data.get("hon_words") or [])}
+    return regex.compile(patterns.expand(
+        r"(?<![\p{L}\p{M}])(?P<pre>{hon}|{rank}|{head})\s+$", {**pf.macros, **extra}), regex.V1)
 
 
 @lru_cache(maxsize=None)
