@@ -39,15 +39,17 @@ def resolve(cx: Context, cands: list[Candidate], shorts, authors, lists=()) -> l
     order: list[str] = []
     # a one-word name ("Thủ tướng Paetongtarn") is a short mention of a person whose full
     # name holds that word ("Paetongtarn Shinawatra"), anywhere in the article
+    keys = {c.name: key(c.name) for c in cands}
     words_of = {}
     for c in cands:
         if " " in c.name and (c.titles or c.rank):
-            for w in key(c.name).split():
-                words_of.setdefault(w, set()).add(key(c.name))
+            k = keys[c.name]
+            for w in k.split():
+                words_of.setdefault(w, set()).add(k)
     for c in sorted(cands, key=lambda c: c.start):
         if overlaps((c.start, c.end), authors):
             continue
-        k = key(c.name)
+        k = keys[c.name]
         if " " not in k and len(words_of.get(k, ())) == 1:
             full = next(iter(words_of[k]))
             if full not in people:
@@ -67,7 +69,7 @@ def resolve(cx: Context, cands: list[Candidate], shorts, authors, lists=()) -> l
         p.mentions.append((c.start, c.end))
     # candidates without a position that are a known person (second pass: order independent)
     for c in cands:
-        k = key(c.name)
+        k = keys[c.name]
         if " " not in k and len(words_of.get(k, ())) == 1:
             k = next(iter(words_of[k]))
         if k in people and (c.start, c.end) not in people[k].mentions:
