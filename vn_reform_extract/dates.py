@@ -293,6 +293,20 @@ def _group_names(rx: Any) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=None)
+def _rule_table() -> tuple[tuple, ...]:
+    """Per rule, what ``_candidates`` needs besides its matches (read once, not per article):
+    (rule, kind, not_after, before, prefix_required, prefix, opens with a digit)."""
+    pf, extra = _rules()
+    out = []
+    for rule in pf.rules:
+        required = rule.extra.get("prefix_required")
+        out.append((rule, rule.kind or "dmy", extra["not_after"].get(rule.name),
+                    extra["prefixes"].get(rule.extra.get("before", "")), required,
+                    extra["prefixes"].get(required or rule.extra.get("prefix", "")), starts_at_digit(rule.pattern)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
 def _prefilter_rx(pattern: str) -> "re.Pattern":
     return re.compile(pattern)
 
@@ -316,18 +330,13 @@ def _candidates(doc: Document) -> list[_Cand]:
     phrase = bool(doc.context.get("_date_phrase"))  # parse_date: one phrase, not an article
     out: list[_Cand] = []
     group = 0
-    for rule in pf.rules:
-        kind = rule.kind or "dmy"
+    for rule, kind, not_after, before, required, prefix, at_digits in _rule_table():
         if kind in ("relative", "weekday") and doc.published is None:
             continue  # nothing to resolve a relative phrase against
-        not_after = extra["not_after"].get(rule.name)
-        before = extra["prefixes"].get(rule.extra.get("before", ""))
-        required = rule.extra.get("prefix_required")
-        prefix = extra["prefixes"].get(required or rule.extra.get("prefix", ""))
-        at_digits = starts_at_digit(rule.pattern)
-        groups = _group_names(rule.anchored if at_digits or "prefilter" in rule.extra else rule.regex)
+        prefiltered = "prefilter" in rule.extra
+        groups = _group_names(rule.anchored if at_digits or prefiltered else rule.regex)
         found = (matches_at(rule.anchored, text, _rule_starts(doc, rule)) if at_digits
-                 else _prefiltered(rule, doc) if "prefilter" in rule.extra
+                 else _prefiltered(rule, doc) if prefiltered
                  else rule.regex.finditer(text))
         for m in found:
             s, e = m.span()
