@@ -222,10 +222,16 @@ def _scan(doc: Document) -> list[_Hit]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _province_named(name: str) -> Optional[Province]:
+    # the same city names recur in article after article ("thành phố Thủ Đức")
+    return province_by_name(name)
+
+
 def _is_province_city(name: str, published: Optional[date]) -> bool:
     """"thành phố Hồ Chí Minh" is a province; so is "thành phố Huế" once Huế is a city of the
     central government (the province renames of the gazetteer say when)."""
-    p = province_by_name(name)
+    p = _province_named(name)
     if p is None:
         return False
     from .gazetteer import province_form
