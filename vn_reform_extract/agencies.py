@@ -611,7 +611,10 @@ def _units() -> tuple[regex.Pattern, list[dict]]:
     not_word = (r"(?!" + person + r"|(?!(?:" + keep + r")(?![\p{L}\p{M}]))(?:" + stop + r"|Bộ|Sở|Ủy ban|UBND|Tổng cục|Cục|Vụ|Ban|huyện|quận|thị xã|thành phố|phường|xã|thị trấn|tỉnh|TP|Q\.|P\.)(?![\p{L}\p{M}])"
                 r"|" + prov_rx.pattern + r")")
     # "Chi cục Phó Chi cục ...": a title, not the unit's name
-    name = r"(?!(?:Phó|Trưởng|Phụ trách)\s)" + _CAP + r"(?:(?: | ?[-–] ?)" + not_word + r"(?:[\p{L}\p{M}]+|(?<=(?:Đề án|Chương trình|số) )\d{2,4}(?![\d/.,]\d))){0,5}"
+    # "và" joins the two halves of a merged unit's name ("Cục Khoa học Công nghệ và Đào tạo",
+    # "Cục Trồng trọt và Bảo vệ thực vật"), not a second body ("Vụ Pháp chế và Thanh tra Bộ")
+    other_body = "|".join(cfg.get("not_after_and") or ["(?!)"])
+    name = r"(?!(?:Phó|Trưởng|Phụ trách)\s)" + _CAP + r"(?:(?: | ?[-–] ?| và (?=\p{Lu})(?!(?:" + other_body + r")(?![\p{L}\p{M}])))" + not_word + r"(?:[\p{L}\p{M}]+|(?<=(?:Đề án|Chương trình|số) )\d{2,4}(?![\d/.,]\d))){0,5}"
     # a steering committee's topic: "Ban Chỉ đạo Trung ương về phòng, chống tham nhũng"
     tstop = trie_pattern(sorted(set(cfg.get("topic_stop") or [])), tokens=str.split, joiner=" ")
     tword = r"(?!(?:" + tstop + r")(?![\p{L}\p{M}]))[\p{L}\p{M}\d]+"
@@ -644,7 +647,9 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
         name = f"{head} {nfc(m.group('uname'))}"
         if m.group("topic") and unit.get("topic"):
             name += " " + nfc(m.group("topic")).strip()
-        place = _parse_place(doc, m.end(), "admin")
+        # a unit named only with its parent ("Trung tâm Pháp y thuộc Sở Y tế thành phố Đà Nẵng")
+        parent_only = unit.get("parent_only")
+        place = _parse_place(doc, m.end(), "admin") if not parent_only else None
         end = place.end if place else m.end()
         ministry = None
         pm = _PARENT_RX.match(text, end) if place is None else None
@@ -666,7 +671,7 @@ def _unit_candidates(doc: Document) -> list[tuple[int, int, Body, Optional[str],
             prov = _implicit_province(doc, m.start())
             if prov is not None:
                 place = Place(prov.full_name(doc.published), "provincial", end, prov)
-        if place is None and not unit.get("central") and not regional and not _CENTRAL_NAME.search(name):
+        if place is None and (parent_only or (not unit.get("central") and not regional and not _CENTRAL_NAME.search(name))):
             continue
         if place is not None:
             prov = place.province or (_implicit_province(doc, m.start()) if place.level != "provincial" else None)
