@@ -179,3 +179,45 @@ def test_charts_draw(tmp_path):
     ax = plot_official_timeline(data, "Lê Văn Bình")
     assert len(ax.patches) == 2
     ax.figure.savefig(tmp_path / "t.png")
+
+
+def test_link_facts_by_bisection_matches_a_scan():
+    """Facts find their indicator mention by bisection: the same links as scanning every
+    mention (the nearest before the fact in its sentence, else after, else a table heading)."""
+    import random
+    from vn_reform_extract import indicators as ind
+
+    def scan(found, sents, facts):
+        table, out = ind.indicators(), []
+        for start, end, kind, metric in facts:
+            iid = ind.indicator_of(metric)
+            def year_of(h):
+                ys = [(abs(f[0] - start), f[3]) for f in found if f[2] == h and f[3]]
+                return min(ys)[1] if ys else None
+            if iid and kind in table[iid].kinds:
+                out.append((iid, year_of(iid)))
+                continue
+            s0, s1 = ind._sentence_of(sorted(sents), start)
+            fits = [f for f in found if kind in table[f[2]].kinds]
+            before = [f for f in fits if s0 <= f[0] and f[1] <= start]
+            after = [f for f in fits if end <= f[0] and f[1] <= s1]
+            hit = before[-1] if before else (after[0] if after else None)
+            if hit is None and kind in ("rank", "score"):
+                near = [f for f in fits if start - 700 <= f[0] and f[1] <= start]
+                hit = near[-1] if near else (fits[0] if len({f[2] for f in fits}) == 1 else None)
+            out.append(None if hit is None else (hit[2], hit[3] or year_of(hit[2])))
+        return out
+
+    rng = random.Random(7)
+    ids = ["pci", "par_index", "sipas", "on_time_rate"]
+    ids = [i for i in ids if i in ind.indicators()] or list(ind.indicators())[:3]
+    for _ in range(200):
+        pos, found = 0, []
+        for _ in range(rng.randint(1, 8)):
+            pos += rng.randint(0, 400)
+            found.append((pos, pos + 5, rng.choice(ids), rng.choice([None, "2016", "2022"])))
+            pos += 5
+        sents = [(a, a + 300) for a in range(0, pos + 1000, 300)]
+        facts = [(p, p + 3, rng.choice(["rank", "score", "percent", "count"]), rng.choice([None, "PCI", "Chỉ số PAPI"]))
+                 for p in sorted(rng.sample(range(0, pos + 800), 6))]
+        assert ind.link_facts(found, sents, facts) == scan(found, sents, facts)

@@ -8,6 +8,7 @@ ranking table's heading ("Bảng xếp hạng PCI 2016 1. Đà Nẵng2. Quảng 
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -130,34 +131,75 @@ def link_facts(found: list[tuple[int, int, str, Optional[str]]], sentences: Iter
         return [None] * len(facts)
     table = indicators()
     sents = sorted(sentences)
+    ordered = all(found[i][1] <= found[i + 1][0] and found[i][0] < found[i][1] for i in range(len(found) - 1))
+    by_kind: dict[str, tuple[list, list[int], list[int], set]] = {}
+    years = _Years(found)
     out: list[Optional[tuple[str, Optional[str]]]] = []
     for start, end, kind, metric in facts:
-        iid = indicator_of(metric)
+        iid = _indicator_of(metric)
         if iid and kind in table[iid].kinds:
-            out.append((iid, _nearest_year(found, (start, end, iid, None), start)))
+            out.append((iid, years.nearest(iid, start)))
             continue
         s_start, s_end = _sentence_of(sents, start)
-        fits = [f for f in found if kind in table[f[2]].kinds]
-        before = [f for f in fits if s_start <= f[0] and f[1] <= start]
-        after = [f for f in fits if end <= f[0] and f[1] <= s_end]
-        hit = before[-1] if before else (after[0] if after else None)
+        if kind not in by_kind:
+            fits = [f for f in found if kind in table[f[2]].kinds]
+            by_kind[kind] = (fits, [f[0] for f in fits], [f[1] for f in fits], {f[2] for f in fits})
+        fits, starts, ends, only = by_kind[kind]
+        if ordered:
+            # mentions in text order, disjoint: the last one ending before the fact and the
+            # first one starting after it, by bisection
+            k = bisect.bisect_right(ends, start) - 1
+            j = bisect.bisect_left(starts, end)
+            hit = fits[k] if k >= 0 and fits[k][0] >= s_start else (
+                fits[j] if j < len(fits) and fits[j][1] <= s_end else None)
+            near = fits[k] if k >= 0 and fits[k][0] >= start - _TABLE_LOOKBACK else None
+        else:
+            before = [f for f in fits if s_start <= f[0] and f[1] <= start]
+            after = [f for f in fits if end <= f[0] and f[1] <= s_end]
+            hit = before[-1] if before else (after[0] if after else None)
+            nears = [f for f in fits if start - _TABLE_LOOKBACK <= f[0] and f[1] <= start]
+            near = nears[-1] if nears else None
         if hit is None and kind in ("rank", "score"):
             # a ranking table under its heading, or a score in an article about one index
-            near = [f for f in fits if start - _TABLE_LOOKBACK <= f[0] and f[1] <= start]
-            only = {f[2] for f in fits}
-            hit = near[-1] if near else (fits[0] if len(only) == 1 and fits else None)
+            hit = near if near else (fits[0] if len(only) == 1 and fits else None)
         if hit is None:
             out.append(None)
             continue
-        year = hit[3] or _nearest_year(found, hit, start)
+        year = hit[3] or years.nearest(hit[2], start)
         out.append((hit[2], year))
     return out
 
 
-def _nearest_year(found, hit, pos: int) -> Optional[str]:
-    """The year another mention of the same indicator carries ("PCI 2016" in the heading)."""
-    years = [(abs(f[0] - pos), f[3]) for f in found if f[2] == hit[2] and f[3]]
-    return min(years)[1] if years else None
+@lru_cache(maxsize=4096)
+def _indicator_of(metric: Optional[str]) -> Optional[str]:
+    return indicator_of(metric)
+
+
+class _Years:
+    """The years named with the mentions of each indicator, sorted by position: the one
+    nearest a position (the smaller year of two at the same distance) by bisection."""
+
+    def __init__(self, found: list[tuple[int, int, str, Optional[str]]]) -> None:
+        self.by_id: dict[str, tuple[list[int], list[str]]] = {}
+        for f in sorted((f for f in found if f[3]), key=lambda f: f[0]):
+            pos, ys = self.by_id.setdefault(f[2], ([], []))
+            pos.append(f[0])
+            ys.append(f[3])
+
+    def nearest(self, iid: str, pos: int) -> Optional[str]:
+        got = self.by_id.get(iid)
+        if not got:
+            return None
+        starts, ys = got
+        i = bisect.bisect_left(starts, pos)
+        cands = [(abs(starts[k] - pos), ys[k]) for k in (i - 1, i, i + 1) if 0 <= k < len(starts)]
+        # equal starts are possible for mentions given by a caller: all at one distance
+        lo, hi = bisect.bisect_left(starts, starts[min(i, len(starts) - 1)]), bisect.bisect_right(starts, starts[min(i, len(starts) - 1)])
+        cands += [(abs(starts[k] - pos), ys[k]) for k in range(lo, hi)]
+        if i > 0:
+            lo = bisect.bisect_left(starts, starts[i - 1])
+            cands += [(abs(starts[k] - pos), ys[k]) for k in range(lo, i)]
+        return min(cands)[1]
 
 
 def _sentence_of(sents: list[tuple[int, int]], pos: int) -> tuple[int, int]:
