@@ -29,6 +29,7 @@ import yaml
 
 from .trie import anchored_pattern
 
+_SIMPLE_CASE = "(?-f)"
 _MACRO = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
@@ -75,7 +76,9 @@ class Rule:
 
     def _compile(self, pattern: str) -> Any:
         try:
-            return regex.compile(pattern, self.flags)
+            # simple case folding: Vietnamese letters fold one to one, and full folding
+            # ("ß" = "ss") makes every case-insensitive alternative slower to try
+            return regex.compile(_SIMPLE_CASE + pattern if self.flags & regex.V1 else pattern, self.flags)
         except regex.error as exc:
             raise ValueError(f"{self.source}: rule {self.name!r} does not compile: {exc}") from exc
 
