@@ -9,7 +9,6 @@ that a quadratic stage shows (4x per doubling) above the noise of a small one.
 from __future__ import annotations
 
 import os
-import time
 from datetime import date
 from typing import Callable
 
@@ -18,6 +17,8 @@ import pytest
 from vn_reform_extract import MAX_CHARS, TextTooLong, extract
 from vn_reform_extract import agencies, dates, facts, legal_refs, localities, officials, provinces
 from vn_reform_extract.document import Document
+
+from .timing import cpu_best as _cpu
 
 # shape -> the stages it attacks (every stage is attacked by several shapes)
 SHAPES: dict[str, tuple[str, ...]] = {
@@ -108,13 +109,6 @@ def _runner(stage: str, text: str) -> Callable[[], object]:
     return lambda: _STAGES[stage](doc)
 
 
-def _cpu(fn: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.process_time()  # CPU time of this process: robust to a loaded machine
-        fn()
-        best = min(best, time.process_time() - t0)
-    return best
 
 
 def _text(unit: str, n: int) -> str:

@@ -3,7 +3,6 @@ adversarial inputs take roughly linear time."""
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +10,8 @@ from hypothesis import strategies as st
 
 from vn_reform_extract import Article, extract, extract_many
 from vn_reform_extract.batch import ErrorRecord
+
+from .timing import cpu_best as _cpu
 
 # text that looks like the corpus, plus what breaks offset bookkeeping
 _PIECES = st.sampled_from([
@@ -85,13 +86,6 @@ ADVERSARIAL = {
 }
 
 
-def _cpu(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.process_time()  # CPU time of this process: robust to a loaded machine
-        fn()
-        best = min(best, time.process_time() - t0)
-    return best
 
 
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL))

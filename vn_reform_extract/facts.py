@@ -99,6 +99,18 @@ def _required_words(pattern: str) -> Optional[tuple[str, ...]]:
     return tuple(w.casefold() for w in m.group(1).split("|"))
 
 
+def _class_end(pattern: str, i: int) -> int:
+    """Where the character class opening at ``i`` ends ("[]...]" and "[^]...]" included)."""
+    j = i + 1
+    if pattern.startswith("^", j):
+        j += 1
+    if pattern.startswith("]", j):
+        j += 1
+    while j < len(pattern) and pattern[j] != "]":
+        j += 2 if pattern[j] == "\\" else 1
+    return j + 1
+
+
 def _group_end(pattern: str, i: int) -> int:
     """Where the parenthesized group opening at ``i`` ends (-1 when unbalanced)."""
     depth = 0
@@ -108,14 +120,7 @@ def _group_end(pattern: str, i: int) -> int:
             i += 2
             continue
         if c == "[":  # a character class: its parentheses do not count
-            j = i + 1
-            if pattern.startswith("^", j):
-                j += 1
-            if pattern.startswith("]", j):
-                j += 1
-            while j < len(pattern) and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            i = j + 1
+            i = _class_end(pattern, i)
             continue
         depth += c == "("
         depth -= c == ")"
@@ -134,14 +139,7 @@ def _alternatives(s: str) -> list[str]:
             i += 2
             continue
         if c == "[":
-            j = i + 1
-            if s.startswith("^", j):
-                j += 1
-            if s.startswith("]", j):
-                j += 1
-            while j < len(s) and s[j] != "]":
-                j += 2 if s[j] == "\\" else 1
-            i = j + 1
+            i = _class_end(s, i)
             continue
         depth += c == "("
         depth -= c == ")"
