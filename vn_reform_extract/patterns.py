@@ -74,6 +74,12 @@ class Rule:
         """The form for ``trie.matches_at`` (see ``trie.anchored``)."""
         return self._compile(anchored_pattern(self.pattern))
 
+    @cached_property
+    def backward(self) -> Any:
+        """For a rule anchored at the end ("...\\s+$") that is searched in a window before a
+        mention: the same pattern searched from the end, where its one real try is."""
+        return self._compile("(?r)" + self.pattern) if self.pattern.endswith("$") else self.regex
+
     def _compile(self, pattern: str) -> Any:
         try:
             # simple case folding: Vietnamese letters fold one to one, and full folding

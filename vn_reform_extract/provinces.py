@@ -129,8 +129,7 @@ def find(doc: Document) -> list[tuple[int, int, Province, str]]:
         for r in blocks:
             if "alias" in r.extra and not _alias_rx(r.extra["alias"]).search(m.group()):
                 continue
-            target = after if r.pattern.startswith("^") else before
-            if r.regex.search(target):
+            if r.regex.search(after) if r.pattern.startswith("^") else r.backward.search(before):
                 rule = r.name
                 break
         if rule is None and _person_before().search(before):
