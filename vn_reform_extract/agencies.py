@@ -153,9 +153,8 @@ def _central_match(text: str, pos: int) -> Optional[regex.Match]:
 def _central_matches(doc: Document) -> list[regex.Match]:
     by_word = _central_by_first_word()
     found, end, text = [], 0, doc.text
-    for p, w in doc.cap_words():
-        rx = by_word.get(w.lower()) if p >= end else None
-        if rx is not None and (m := rx.match(text, p)):
+    for p, w in doc.cap_words_in(by_word):
+        if p >= end and (m := by_word[w].match(text, p)):
             found.append(m)
             end = max(m.end(), p + 1)
     view = _view(doc)
