@@ -205,15 +205,17 @@ class Document:
 
     def cap_words_in(self, words: Any) -> list[tuple[int, str]]:
         """(start, word in lower case) of the capitalized words whose lower case is in
-        ``words``, in text order: each distinct word is looked up once."""
-        index = self.context.get("_cap_word_index")
-        if index is None:
-            index = self.context["_cap_word_index"] = {}
-            for p, w in self.cap_words():
-                index.setdefault(w.lower(), []).append(p)
-        hits = [(p, w) for w, ps in index.items() if w in words for p in ps]
-        hits.sort()
-        return hits
+        ``words``, in text order."""
+        return [(p, w) for (p, _), w in zip(self.cap_words(), self.cap_words_lower()) if w in words]
+
+    def cap_words_lower(self) -> list[str]:
+        """The words of ``cap_words`` in lower case, computed once (in one call: a newline
+        is in no word)."""
+        lowered = self.context.get("_cap_words_lower")
+        if lowered is None:
+            lowered = "\n".join(w for _, w in self.cap_words()).lower().split("\n")
+            self.context["_cap_words_lower"] = lowered
+        return lowered
 
     def number_starts(self) -> list[int]:
         """Where numbers start (a run of digits not right after "1." or "87,"), computed once:
