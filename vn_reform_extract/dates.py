@@ -320,8 +320,13 @@ def _prefiltered(rule: Any, doc: Document) -> Any:
         low = doc.context["_date_lower"] = text.lower()
     if len(low) != len(text):
         return rule.regex.finditer(text)
-    return matches_at(rule.anchored, text,
-                      (m.start("at") for m in _prefilter_rx(rule.extra["prefilter"]).finditer(low)))
+    # several rules share a prefilter ("tháng", "ngày", "năm"): each is run once per text
+    found = doc.context.setdefault("_date_prefilter_hits", {})
+    pattern = rule.extra["prefilter"]
+    at = found.get(pattern)
+    if at is None:
+        at = found[pattern] = [m.start("at") for m in _prefilter_rx(pattern).finditer(low)]
+    return matches_at(rule.anchored, text, at)
 
 
 def _candidates(doc: Document) -> list[_Cand]:
