@@ -270,20 +270,28 @@ def _rule_starts(doc: Document, rule: Any) -> list[int]:
     """The date starts where a digit rule can match: a year rule at four-digit runs, a day
     rule at runs of one or two digits followed by one of its separators. (A day is
     ``\\d{1,2}`` then a non-digit, so the character after the whole run is that one.)"""
-    shape, follow = _digit_gate(rule.pattern, rule.flags)
+    gate = _digit_gate(rule.pattern, rule.flags)
+    shape, follow = gate
     if shape == "any":
         return _date_starts(doc)
+    # several rules share a gate ("/" after a day): its starts are computed once per text
+    cache = doc.context.setdefault("_date_rule_starts", {})
+    out = cache.get(gate)
+    if out is not None:
+        return out
     if shape == "year":
-        return [p for p, run, _ in _digit_shapes(doc) if run == 4]
-    ok: dict[str, bool] = {}
-    out = []
-    for p, run, nxt in _digit_shapes(doc):
-        if run <= 2 and nxt:
-            hit = ok.get(nxt)
-            if hit is None:
-                hit = ok[nxt] = follow.match(nxt) is not None
-            if hit:
-                out.append(p)
+        out = [p for p, run, _ in _digit_shapes(doc) if run == 4]
+    else:
+        ok: dict[str, bool] = {}
+        out = []
+        for p, run, nxt in _digit_shapes(doc):
+            if run <= 2 and nxt:
+                hit = ok.get(nxt)
+                if hit is None:
+                    hit = ok[nxt] = follow.match(nxt) is not None
+                if hit:
+                    out.append(p)
+    cache[gate] = out
     return out
 
 
