@@ -57,17 +57,18 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
         if not cx.name_start_between(he, min(limit, he + 260)):
             continue  # a name starts with a family name, a country or a foreign word: none follows here
         toks = cx.tokens(he, min(limit, he + 260))
+        items = toks.items  # the tokens read so far: toks.has(i) reads up to i
         n = 0
         i = 0
         depth = 0
         found = None
         after_lower = False
-        while i < len(toks):
-            t = toks[i]
+        while toks.has(i):
+            t = items[i]
             n += 1
             if n > MAX_TITLE_TOKENS:
                 break
-            prev_end = toks[i - 1].end if i else he
+            prev_end = items[i - 1].end if i else he
             if "\n" in text[prev_end:t.start]:
                 break
             x = t.text
@@ -81,17 +82,17 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
             if cx.is_name_word(t):
                 j = i
                 run = [t]
-                while j + 1 < len(toks) and text[toks[j].end:toks[j + 1].start] == " " and (
-                        cx.is_name_word(toks[j + 1]) or cx.is_particle(toks, j + 1)):
-                    if toks[j + 1].start in cx.head_set:
+                while toks.has(j + 1) and text[items[j].end:items[j + 1].start] == " " and (
+                        cx.is_name_word(items[j + 1]) or cx.is_particle(toks, j + 1)):
+                    if items[j + 1].start in cx.head_set:
                         break  # "Ủy viên Đoàn Chủ tịch": a position ends the run
                     j += 1
-                    run.append(toks[j])
+                    run.append(items[j])
                 if i == 0 and len(run) == 1 and cx.foreign_name(run, single=True) and not cx.country_len(run, 0) \
                         and cx.bare_head(hs, he) in cx.R.single_name_heads:
                     found = (t.start, t.end, he)  # "Tổng thống Trump"
                     break
-                if i == 0 and len(run) == 1 and (j + 1 >= len(toks) or toks[j + 1].text in {",", ".", ";", ":"}) \
+                if i == 0 and len(run) == 1 and (not toks.has(j + 1) or items[j + 1].text in {",", ".", ";", ":"}) \
                         and t.text not in cx.R.body_words and not cx.head_at(t.start) and not cx.country_len(run, 0):
                     break  # "tranh luận với Bộ trưởng Cường, ĐB X": a short mention of another person
                 # a position inside the run ends the name candidates before it
@@ -99,7 +100,7 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
                 if rng:
                     a, b = rng
                     ns, ne = run[a].start, run[b - 1].end
-                    before = toks[i + a - 1] if i + a - 1 >= 0 else None
+                    before = items[i + a - 1] if i + a - 1 >= 0 else None
                     if cx.blocked_before(ns):
                         break
                     if cx.head_at(ns):
@@ -120,7 +121,7 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
                 if depth < 0:
                     break
             elif x == "," and depth == 0:
-                nxt = toks[i + 1] if i + 1 < len(toks) else None
+                nxt = toks.get(i + 1)
                 if nxt is not None and cx.country_ends_at(t.start) and cx.foreign_name_at(toks, i + 1):
                     i += 1  # "Quốc vương Qatar, Sheikh Tamim bin Hamad al-Thani, ..."
                     continue
@@ -128,7 +129,7 @@ def title_before_name(cx: Context, cands: list[Candidate]) -> None:
                                        or cx.R.comma_inside_phrase.match(text, t.end) or cx.comma_fields(t.start)):
                     break
             elif x[:1].islower() and cx.R.stop.match(text, t.start) and not cx.R.not_stop.match(text, t.start):
-                if not (x == "tại" and i + 1 < len(toks) and toks[i + 1].text[:1].isupper()
+                if not (x == "tại" and toks.has(i + 1) and items[i + 1].text[:1].isupper()
                         and cx.R.at_heads.match(text, hs)):
                     break
             elif x[:1].isupper() and cx.R.stop_any.fullmatch(x):

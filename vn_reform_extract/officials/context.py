@@ -9,7 +9,7 @@ from typing import Optional
 from ..document import Document
 from .names import NameRules
 from .rules import rules
-from .shapes import MAX_TITLE_TOKENS, Token, tokenize
+from .shapes import MAX_TITLE_TOKENS, Tokens, tokenize
 from .titles import Positions
 
 
@@ -41,7 +41,7 @@ class Context(Positions, NameRules):
         self._agency_index: Optional[tuple[list, list[int]]] = None
         self._cap_lower: Optional[list[tuple[int, str]]] = None
         self._heads: Optional[list[tuple[int, int]]] = None
-        self._tok_cache: dict[int, tuple[int, list[Token]]] = {}
+        self._tok_cache: dict[int, tuple[int, Tokens]] = {}
         self._surname_starts: Optional[list[int]] = None
         self._name_starts: Optional[list[int]] = None
         # starts of positions that lead a comma chain before a name ("X, Y Nguyễn Văn A")
@@ -49,12 +49,12 @@ class Context(Positions, NameRules):
         self._head_starts: Optional[list[int]] = None
         self.head_set: set[int] = set()  # the starts of the heads, once heads() ran
 
-    def tokens(self, start: int, end: int) -> list[Token]:
+    def tokens(self, start: int, end: int) -> Tokens:
         """``tokenize(text, start, end)``, remembered per start: the scans from a position
         word ask for the same window several times."""
         hit = self._tok_cache.get(start)
-        if hit is not None and (hit[0] >= end or len(hit[1]) == MAX_TITLE_TOKENS + 8):
-            return [t for t in hit[1] if t.end <= end] if hit[0] > end else hit[1]
+        if hit is not None and (hit[0] >= end or hit[1].has(MAX_TITLE_TOKENS + 7)):
+            return Tokens.of([t for t in hit[1] if t.end <= end]) if hit[0] > end else hit[1]
         toks = tokenize(self.text, start, end)
         self._tok_cache[start] = (end, toks)
         return toks

@@ -11,7 +11,7 @@ import regex
 
 from ..textnorm import strip_diacritics
 from .rules import countries_by_last_word, foreign_word_rx
-from .shapes import CAPITAL_HONORIFICS, NAME_SYLLABLE, TWO_WORDS_BEFORE, Token, is_letter
+from .shapes import CAPITAL_HONORIFICS, NAME_SYLLABLE, TWO_WORDS_BEFORE, Token, Tokens, is_letter
 
 LAST_WORD = regex.compile(r"(\S+)\s*$")
 # a word that puts a place right after it ("ở Moscow", "bang Victoria")
@@ -61,24 +61,26 @@ class NameRules:
         end = m.end(1)
         return any(self.text.endswith(name, 0, end) for name in countries_by_last_word().get(m.group(1), ()))
 
-    def foreign_name_at(self, toks: list[Token], i: int) -> bool:
+    def foreign_name_at(self, toks: Tokens, i: int) -> bool:
         """A foreign name run starts at toks[i] and is followed by punctuation or a lower-case word."""
+        items = toks.items
         j = i
         run = []
-        while j < len(toks) and (self.is_name_word(toks[j]) or (run and self.is_particle(toks, j))):
-            if run and self.text[toks[j - 1].end:toks[j].start] != " ":
+        while toks.has(j) and (self.is_name_word(items[j]) or (run and self.is_particle(toks, j))):
+            if run and self.text[items[j - 1].end:items[j].start] != " ":
                 break
-            run.append(toks[j])
+            run.append(items[j])
             j += 1
-        if not run or (j < len(toks) and toks[j].text[:1].isupper()):
+        if not run or (toks.has(j) and items[j].text[:1].isupper()):
             return False
         return self.foreign_name(run)
 
-    def name_starts(self, toks: list[Token], i: int) -> bool:
+    def name_starts(self, toks: Tokens, i: int) -> bool:
         """A person's name (family name + 1-3 syllables, then no capital) starts at toks[i]."""
-        if i >= len(toks):
+        if not toks.has(i):
             return False
-        t = toks[i]
+        items = toks.items
+        t = items[i]
         if t.text not in self.R.surnames or not NAME_SYLLABLE.fullmatch(t.text) or self.in_blocked(t.start):
             return False
         if self._heads is None:
@@ -86,8 +88,8 @@ class NameRules:
         if self.blocked_before(t.start):
             return False
         j = i
-        while j + 1 < len(toks) and NAME_SYLLABLE.fullmatch(toks[j + 1].text) and self.text[toks[j].end:toks[j + 1].start] == " ":
-            if toks[j + 1].start in self.head_set:
+        while toks.has(j + 1) and NAME_SYLLABLE.fullmatch(items[j + 1].text) and self.text[items[j].end:items[j + 1].start] == " ":
+            if items[j + 1].start in self.head_set:
                 break  # "Ủy viên Đoàn Chủ tịch ...": a position ends the name
             j += 1
         return 1 <= j - i <= 3
@@ -134,10 +136,11 @@ class NameRules:
         """A word of a name: a capitalized syllable, a foreign word ("al-Thani", "Amir-Saeid")."""
         return self.is_syl(tok) or is_foreign_word(tok.text)
 
-    def is_particle(self, toks: list[Token], j: int) -> bool:
+    def is_particle(self, toks: Tokens, j: int) -> bool:
         """A lower-case particle inside a foreign name ("bin" in "Tamim bin Hamad")."""
-        return (toks[j].text in self.R.name_particles and j + 1 < len(toks)
-                and self.is_name_word(toks[j + 1]) and self.text[toks[j].end:toks[j + 1].start] == " ")
+        items = toks.items
+        return (items[j].text in self.R.name_particles and toks.has(j + 1)
+                and self.is_name_word(items[j + 1]) and self.text[items[j].end:items[j + 1].start] == " ")
 
     def foreign_name(self, run: list[Token], single: bool = False) -> bool:
         """A foreign person's name: 2-5 name words (1 when ``single``), one at least spelled

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any, Iterator, Optional
 
 import regex
 
@@ -61,6 +62,61 @@ class Token:
     text: str
 
 
-def tokenize(text: str, start: int, end: int, limit: int = MAX_TITLE_TOKENS + 8) -> list[Token]:
+def tokenize(text: str, start: int, end: int, limit: int = MAX_TITLE_TOKENS + 8) -> "Tokens":
     """Tokens of text[start:end]; the scans never look further than a few titles ahead."""
-    return [Token(m.start(), m.end(), m.group()) for m in islice(TOKEN.finditer(text, start, end), limit)]
+    return Tokens(islice(TOKEN.finditer(text, start, end), limit))
+
+
+_READ_AHEAD = 6
+
+
+class Tokens:
+    """The tokens of a window, read from the text only as far as a scan asks: most scans
+    stop after a few words of a window of up to ``MAX_TITLE_TOKENS + 8``. ``items`` holds
+    those read so far; ``has(i)`` reads up to token ``i`` and says whether it exists.
+    ``len()``, slices and negative indexes read the whole window."""
+    __slots__ = ("items", "_matches")
+
+    def __init__(self, matches: Any) -> None:
+        self.items: list[Token] = []
+        self._matches = matches
+
+    @classmethod
+    def of(cls, items: list[Token]) -> "Tokens":
+        toks = cls(None)
+        toks.items = items
+        return toks
+
+    def has(self, i: int) -> bool:
+        items = self.items
+        if i < len(items):
+            return True
+        if self._matches is None:
+            return False
+        # a few tokens at a time: one step of a scan often asks for the next ones
+        need = max(i + 1 - len(items), _READ_AHEAD)
+        got = [Token(m.start(), m.end(), m.group()) for m in islice(self._matches, need)]
+        if len(got) < need:
+            self._matches = None
+        items.extend(got)
+        return i < len(items)
+
+    def get(self, i: int) -> Optional[Token]:
+        return self.items[i] if self.has(i) else None
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice) or i < 0:
+            self.has(MAX_TITLE_TOKENS * 1000)
+        else:
+            self.has(i)
+        return self.items[i]
+
+    def __len__(self) -> int:
+        self.has(MAX_TITLE_TOKENS * 1000)
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Token]:
+        i = 0
+        while self.has(i):
+            yield self.items[i]
+            i += 1

@@ -106,12 +106,13 @@ class Positions:
         """End of the position that starts with the head at hs:he (view offsets)."""
         end = he
         toks = self.tokens(he, min(limit, he + 220))
+        items = toks.items  # the tokens read so far: toks.has(i) reads up to i
         n = 0
         depth = 0
         i = 0
         lower_from = None  # where the current run of lower-case words began
-        while i < len(toks):
-            t = toks[i]
+        while toks.has(i):
+            t = items[i]
             if "\n" in self.text[end:t.start]:
                 break
             x = t.text
@@ -129,7 +130,7 @@ class Positions:
                 if (close > 0 and inner[:1].isupper() and not DIGIT.search(inner) and depth == 0
                         and not self.R.caption.match(inner)):
                     end = close + 1
-                    while i < len(toks) and toks[i].start < close + 1:
+                    while toks.has(i) and items[i].start < close + 1:
                         i += 1
                     continue
                 break
@@ -139,7 +140,7 @@ class Positions:
                 continue
             if x[:1].isupper() and self.name_starts(toks, i):
                 break
-            if x == "và" and i + 1 < len(toks) and (toks[i + 1].text[:1].islower() or toks[i + 1].text in CAPITAL_HONORIFICS):
+            if x == "và" and toks.has(i + 1) and (items[i + 1].text[:1].islower() or items[i + 1].text in CAPITAL_HONORIFICS):
                 break
             if x in CAPITAL_HONORIFICS and self.R.anchor.match(self.text, t.start) and not self.in_blocked(t.start):
                 break  # "... Trường Đại học Y-Dược Huế và Ông Trương Quốc Hùng"
@@ -148,14 +149,14 @@ class Positions:
             if x[:1].isupper() and self.R.stop_any.fullmatch(x):
                 break
             if x in DASHES:
-                nxt = toks[i + 1] if i + 1 < len(toks) else None
+                nxt = toks.get(i + 1)
                 if (nxt is None or not nxt.text[:1].isupper() or self.R.anchor.match(self.text, nxt.start)
                         or self.R.caption.match(nxt.text) or self.R.rank.match(self.text, nxt.start)):
                     break
                 i += 1
                 continue
             if x[:1].islower() and self.R.stop.match(self.text, t.start) and not self.R.not_stop.match(self.text, t.start):
-                if not (x == "tại" and i + 1 < len(toks) and toks[i + 1].text[:1].isupper()
+                if not (x == "tại" and toks.has(i + 1) and items[i + 1].text[:1].isupper()
                         and self.R.at_heads.match(self.text, hs)):
                     break
             if x[:1].islower():
