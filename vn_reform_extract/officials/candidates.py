@@ -225,7 +225,7 @@ def name_then_position(cx: Context, cands: list[Candidate]) -> None:
     # the name starts with a family name: only capitalized family names need a try; a
     # foreign name ("Souphanh Keomixay, Bộ trưởng ...") where a foreign word stands
     surnames = _surnames_lower(cx.R.surnames)
-    vietnamese = matches_at(cx.R.namesep, text, (p for p, w in cx.cap_words_lower() if w in surnames))
+    vietnamese = matches_at(cx.R.namesep, text, [p for p, _ in cx.doc.cap_words_in(surnames)])
     foreign = matches_at(cx.R.namesep_foreign, text, (p for p, w in cx.doc.cap_words() if is_foreign_word(w)))
     for m in vietnamese + foreign:
         ns, ne = m.span("name")

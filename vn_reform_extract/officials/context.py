@@ -39,7 +39,6 @@ class Context(Positions, NameRules):
         self.agencies: list[tuple] = list(ctx.get("agency_spans") or [])
         self.province_spans: list[tuple] = list(ctx.get("province_spans") or [])
         self._agency_index: Optional[tuple[list, list[int]]] = None
-        self._cap_lower: Optional[list[tuple[int, str]]] = None
         self._heads: Optional[list[tuple[int, int]]] = None
         self._tok_cache: dict[int, tuple[int, Tokens]] = {}
         self._surname_starts: Optional[list[int]] = None
@@ -66,13 +65,6 @@ class Context(Positions, NameRules):
             spans = sorted((a[0], a[1]) for a in self.agencies)
             self._agency_index = (spans, [a for a, _ in spans])
         return self._agency_index
-
-    def cap_words_lower(self) -> list[tuple[int, str]]:
-        """The capitalized words of the text (``Document.cap_words``) in lower case, once:
-        the position heads and the family names are looked up by them."""
-        if self._cap_lower is None:
-            self._cap_lower = [(p, w.lower()) for p, w in self.doc.cap_words()]
-        return self._cap_lower
 
     def in_blocked(self, pos: int) -> bool:
         i = bisect.bisect_right(self.blocked, (pos, float("inf"))) - 1

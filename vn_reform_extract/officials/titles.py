@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Optional
 from .. import titles as T
 from ..document import Document
 from ..textnorm import nfc
-from ..trie import matches_at
 from .rules import Rules, lower_head_first_word_starts, lower_head_rx
 from .shapes import (BETWEEN_POSITIONS, CAPITAL_HONORIFICS, COMMA, DASHES, DIGIT, FIELDS_OF_A_BODY,
                      LAST_WORD_BEFORE, MAX_TITLE_TOKENS, PUNCT_ENDING_POSITION, SPACE_THEN_CAPITAL, SPACES,
@@ -19,14 +18,10 @@ if TYPE_CHECKING:
     from .context import Context
 
 
-def head_matches(doc: Document, R: "Rules", cap_lower: Optional[list[tuple[int, str]]] = None) -> list:
-    """What ``R.head.finditer`` finds, tried only at the first words of positions
-    (``cap_lower``: the capitalized words of the text in lower case, when known)."""
+def head_matches(doc: Document, R: "Rules") -> list:
+    """What ``R.head.finditer`` finds, tried only at the first words of positions."""
     upper, _ = T.head_first_words()
-    if cap_lower is None:
-        found = doc.matches_at_cap_words(R.head, upper)
-    else:
-        found = matches_at(R.head, doc.text, (p for p, w in cap_lower if w in upper))
+    found = doc.matches_at_cap_words(R.head, upper)
     text = doc.text
     lower = [m for p in lower_head_first_word_starts(text) if (m := R.head.match(text, p))]
     if not lower:
@@ -45,7 +40,7 @@ class Positions:
     def heads(self) -> list[tuple[int, int]]:
         if self._heads is None:
             out = []
-            for m in head_matches(self.doc, self.R, self.cap_words_lower()):
+            for m in head_matches(self.doc, self.R):
                 s, e = m.span()
                 if not self.head_ok(s, e) or self.R.not_head_after.match(self.text, e):
                     continue
