@@ -59,6 +59,11 @@ class _Rules:
 
         self.metric = _AnyOf(data.get("metrics") or [], macros)
         self.metric_subject = comp([data["metric_subject"]], regex.IGNORECASE) if data.get("metric_subject") else None
+        # the same pattern searched backward: it ends at "$", so whether it matches at all is
+        # told by one try at the end (a forward search tries every start, each with up to ten
+        # subject words); most clauses have no match
+        self.metric_subject_at_end = regex.compile("(?r)" + self.metric_subject.pattern, self.metric_subject.flags) \
+            if self.metric_subject is not None and data["metric_subject"].endswith("$") else None
         self.metric_verbs = tuple(data.get("metric_subject_verbs") or ())
         self.metric_drop, self.metric_trail, self.metric_reject, self.metric_verb_only, self.metric_lead = (
             comp([data[k]], regex.IGNORECASE) if data.get(k) else None
@@ -597,7 +602,9 @@ def _subject_metric(doc: Document, sent: tuple[int, int], s: int) -> Optional[st
             return None  # no verb that opens a percent's subject
     cuts = [cm for cm in _CLAUSE_START.finditer(text, lo, s)]
     start = cuts[-1].end() if cuts else lo
-    m = R.metric_subject.search(text[start:s])
+    clause = text[start:s]
+    m = None if R.metric_subject_at_end is not None and not R.metric_subject_at_end.search(clause) \
+        else R.metric_subject.search(clause)
     if m is None:
         if R.metric_verb_only is None or R.metric_lead is None or not R.metric_verb_only.match(text[start:s]) \
                 or not cuts or text[cuts[-1].start()] != ",":
